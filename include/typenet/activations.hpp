@@ -1,0 +1,114 @@
+#pragma once
+// Activations as small structs with two fused passes over a batch-major (rows x cols) buffer:
+//   forward:  y = f(z + bias)                       (bias add and activation in one pass)
+//   backward: dz = dy * f'(y), bias_grad = sum(dz)  (derivative and bias gradient in one pass)
+// Derivatives are written in terms of the output y, so the pre-activation z is never stored.
+// The loops are plain on purpose: they are the innermost hot path, g++ vectorises them, and
+// they keep xtensor's heavy expression machinery out of every layer definition.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string_view>
+
+namespace typenet {
+
+namespace detail {
+
+// Shared driver for activations that act on each element independently.
+template <class F>
+struct Elementwise {
+  static void forward(float* z, const float* bias, std::size_t rows, std::size_t cols) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      float* row = z + r * cols;
+      if (bias)
+        for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c] + bias[c]);
+      else
+        for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c]);
+    }
+  }
+
+  static void backward(const float* y, float* dy, float* bias_grad, std::size_t rows, std::size_t cols) {
+    if (bias_grad) std::fill(bias_grad, bias_grad + cols, 0.0f);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* yr = y + r * cols;
+      float* dr = dy + r * cols;
+      for (std::size_t c = 0; c < cols; ++c) dr[c] *= F::derivative_from_output(yr[c]);
+      if (bias_grad)
+        for (std::size_t c = 0; c < cols; ++c) bias_grad[c] += dr[c];
+    }
+  }
+};
+
+// Bias gradient alone, for when the loss already produced dz (softmax/sigmoid + cross-entropy).
+inline void sum_rows(const float* dz, float* out, std::size_t rows, std::size_t cols) {
+  std::fill(out, out + cols, 0.0f);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) out[c] += dz[r * cols + c];
+}
+
+}  // namespace detail
+
+struct Linear : detail::Elementwise<Linear> {
+  static constexpr std::string_view name = "linear";
+  static float value(float z) { return z; }
+  static float derivative_from_output(float) { return 1.0f; }
+};
+
+struct Sigmoid : detail::Elementwise<Sigmoid> {
+  static constexpr std::string_view name = "sigmoid";
+  static float value(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+  static float derivative_from_output(float y) { return y * (1.0f - y); }
+};
+
+struct ReLU : detail::Elementwise<ReLU> {
+  static constexpr std::string_view name = "relu";
+  static float value(float z) { return z > 0.0f ? z : 0.0f; }
+  static float derivative_from_output(float y) { return y > 0.0f ? 1.0f : 0.0f; }
+};
+
+struct Tanh : detail::Elementwise<Tanh> {
+  static constexpr std::string_view name = "tanh";
+  static float value(float z) { return std::tanh(z); }
+  static float derivative_from_output(float y) { return 1.0f - y * y; }
+};
+
+// Softmax over the last axis (each row). Its backward is the Jacobian-vector product
+// dz = y * (dy - sum(dy * y)); with cross-entropy the model skips it and uses y - t directly.
+struct Softmax {
+  static constexpr std::string_view name = "softmax";
+
+  static void forward(float* z, const float* bias, std::size_t rows, std::size_t cols) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      float* row = z + r * cols;
+      if (bias)
+        for (std::size_t c = 0; c < cols; ++c) row[c] += bias[c];
+      const float peak = *std::max_element(row, row + cols);
+      float total = 0.0f;
+      for (std::size_t c = 0; c < cols; ++c) total += row[c] = std::exp(row[c] - peak);
+      const float inverse = 1.0f / total;
+      for (std::size_t c = 0; c < cols; ++c) row[c] *= inverse;
+    }
+  }
+
+  static void backward(const float* y, float* dy, float* bias_grad, std::size_t rows, std::size_t cols) {
+    if (bias_grad) std::fill(bias_grad, bias_grad + cols, 0.0f);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* yr = y + r * cols;
+      float* dr = dy + r * cols;
+      float dot = 0.0f;
+      for (std::size_t c = 0; c < cols; ++c) dot += dr[c] * yr[c];
+      for (std::size_t c = 0; c < cols; ++c) dr[c] = yr[c] * (dr[c] - dot);
+      if (bias_grad)
+        for (std::size_t c = 0; c < cols; ++c) bias_grad[c] += dr[c];
+    }
+  }
+};
+
+template <class A>
+concept ActivationFunction = requires(float* p, const float* q, std::size_t n) {
+  { A::name } -> std::convertible_to<std::string_view>;
+  A::forward(p, q, n, n);
+  A::backward(q, p, p, n, n);
+};
+
+}  // namespace typenet

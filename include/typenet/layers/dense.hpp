@@ -1,0 +1,66 @@
+#pragma once
+// Dense<units, Activation>: y = f(x W + b), W of shape (inputs, units) as Keras stores it.
+#include <cmath>
+#include <cstddef>
+#include <string_view>
+
+#include "typenet/activations.hpp"
+#include "typenet/detail/gemm.hpp"
+#include "typenet/layers/layer.hpp"
+
+namespace typenet {
+
+template <std::size_t Units, class Act = Linear>
+struct Dense {
+  static_assert(ActivationFunction<Act>, "typenet::Dense: the second argument must be an activation (ReLU, Sigmoid, ...)");
+
+  template <std::size_t LayerIndex, class In>
+  struct at_layer {
+    static_assert(In::rank == 1, "typenet::Dense needs a rank-1 input; put typenet::Flatten before it");
+    static_assert(In::rank != 1 || Units > 0, "typenet::Dense needs at least one unit");
+  };
+
+  template <class In>
+  struct bind {
+    using layer = Dense;
+    using activation = Act;
+    using input_shape = In;
+    using output_shape = Shape<Units>;
+    static constexpr std::size_t inputs = In::size;
+    static constexpr std::size_t param_count = inputs * Units + Units;
+    static constexpr std::size_t scratch_per_sample = 0;
+    static constexpr bool fits = In::rank == 1 && Units > 0;
+    static constexpr bool aliases_input = false;
+    static constexpr bool shown_in_summary = true;
+    static constexpr std::string_view keras_class = "Dense";
+    static constexpr std::string_view keras_name = "dense";
+
+    // Glorot uniform for the kernel, zeros for the bias (Keras's defaults).
+    static void initialize(float* params, detail::Rng& rng) {
+      const float limit = std::sqrt(6.0f / static_cast<float>(inputs + Units));
+      for (std::size_t i = 0; i < inputs * Units; ++i) params[i] = rng.uniform(-limit, limit);
+      for (std::size_t i = 0; i < Units; ++i) params[inputs * Units + i] = 0.0f;
+    }
+
+    static void forward(const ForwardPass& p) {
+      using detail::Transpose;
+      detail::gemm(Transpose::no, Transpose::no, p.batch, Units, inputs, p.in, p.params, p.out);
+      Act::forward(p.out, p.params + inputs * Units, p.batch, Units);
+    }
+
+    static void backward(const BackwardPass& p) {
+      using detail::Transpose;
+      float* kernel_grad = p.grads;
+      float* bias_grad = p.grads + inputs * Units;
+      float* dz = p.dout;
+      if (p.dout_is_preactivation)
+        detail::sum_rows(dz, bias_grad, p.batch, Units);
+      else
+        Act::backward(p.out, dz, bias_grad, p.batch, Units);
+      detail::gemm(Transpose::yes, Transpose::no, inputs, Units, p.batch, p.in, dz, kernel_grad);
+      if (p.din) detail::gemm(Transpose::no, Transpose::yes, p.batch, inputs, Units, dz, p.params, p.din);
+    }
+  };
+};
+
+}  // namespace typenet

@@ -1,0 +1,57 @@
+#pragma once
+// What every layer sees at run time. A layer type (Dense<512, ReLU>) is bound to the shape it
+// receives (`bind<Shape<784>>`), which gives a struct of compile-time constants and static
+// `forward`/`backward` functions over batch-major buffers that the model owns:
+//   input_shape, output_shape, param_count, scratch_per_sample, fits, aliases_input
+//   forward(const ForwardPass&), backward(const BackwardPass&), initialize(params, rng)
+// `fits` is false when the layer cannot take that input; the layer's `at_layer<Index, In>`
+// then states why in a static_assert (see sequential.hpp for how only that one fires).
+#include <cstddef>
+#include <string_view>
+
+#include "typenet/detail/random.hpp"
+#include "typenet/shape.hpp"
+
+namespace typenet {
+
+struct ForwardPass {
+  const float* params;  // this layer's slice of the model's parameter buffer
+  const float* in;      // batch x input_shape::size
+  float* out;           // batch x output_shape::size
+  float* scratch;       // batch x scratch_per_sample (e.g. a dropout mask)
+  std::size_t batch;
+  bool training;
+  detail::Rng* rng;
+};
+
+struct BackwardPass {
+  const float* params;
+  float* grads;          // this layer's slice of the model's gradient buffer (overwritten)
+  const float* in;
+  const float* out;
+  float* dout;           // dLoss/dout on entry; the layer may overwrite it
+  float* din;            // dLoss/din to write, or nullptr when nobody needs it (first layer)
+  const float* scratch;
+  std::size_t batch;
+  bool dout_is_preactivation;  // the loss already applied the output activation's derivative
+};
+
+namespace detail {
+// Defaults for layers without weights.
+struct ParameterFree {
+  static constexpr std::size_t param_count = 0;
+  static constexpr std::size_t scratch_per_sample = 0;
+  static constexpr bool aliases_input = false;
+  static constexpr bool shown_in_summary = true;
+  static void initialize(float*, Rng&) {}
+};
+
+// Layers that only reinterpret their input (Flatten): the model hands the input buffer on.
+struct View : ParameterFree {
+  static constexpr bool aliases_input = true;
+  static void forward(const ForwardPass&) {}
+  static void backward(const BackwardPass&) {}
+};
+}  // namespace detail
+
+}  // namespace typenet
