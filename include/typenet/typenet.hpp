@@ -10,3 +10,6 @@
 #include "typenet/layers/input.hpp"
 #include "typenet/sequential.hpp"
 #include "typenet/shape.hpp"
+#include "typenet/losses.hpp"
+#include "typenet/model.hpp"
+#include "typenet/optimizers.hpp"

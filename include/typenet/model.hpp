@@ -1,0 +1,271 @@
+#pragma once
+// Model<Net>: a typed network with its weights and the Keras workflow around it:
+// compile, fit, evaluate, predict, summary.
+//
+// Memory: all parameters live in one buffer and all gradients in another (an optimizer step is
+// one pass; a distributed run can sum gradients in one call). Activations, their gradients,
+// dropout masks and the gathered batch live in one arena sized for the largest batch seen, so
+// a training step allocates nothing.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <iostream>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "typenet/array_ref.hpp"
+#include "typenet/detail/random.hpp"
+#include "typenet/history.hpp"
+#include "typenet/losses.hpp"
+#include "typenet/optimizers.hpp"
+#include "typenet/progress.hpp"
+#include "typenet/sequential.hpp"
+#include "typenet/summary.hpp"
+#include "typenet/targets.hpp"
+
+namespace typenet {
+
+struct ValidationData {
+  Features x;
+  Labels y;
+};
+
+struct FitOptions {
+  std::size_t batch_size = 32;
+  std::size_t epochs = 1;
+  int verbose = 1;                 // 0 silent, 1 progress bar, 2 one line per epoch
+  double validation_split = 0.0;   // the last fraction of x/y, taken before shuffling (as Keras)
+  std::optional<ValidationData> validation_data;
+  bool shuffle = true;             // reshuffle the training samples every epoch
+  std::vector<double> class_weight;  // weight of class k at [k]; empty: every class 1
+  std::ostream* out = &std::cout;
+};
+
+struct Evaluation {
+  double loss = 0.0;
+  double accuracy = 0.0;
+};
+
+template <class Net>
+class Model {
+  static_assert(Net::has_input, "typenet::Model needs a Sequential that starts with typenet::Input<...>");
+
+ public:
+  using network = Net;
+  using input_shape = typename Net::input_shape;
+  using output_shape = typename Net::output_shape;
+  static constexpr std::size_t input_size = input_shape::size;
+  static constexpr std::size_t output_size = output_shape::size;
+  static constexpr std::size_t param_count = Net::param_count;
+  static constexpr std::size_t layer_count = Net::layer_count;
+
+  explicit Model(std::uint64_t seed = 0)
+      : params_(param_count), grads_(param_count), dropout_rng_(seed ^ 0xd50f), shuffle_rng_(seed ^ 0x5aff1e) {
+    detail::Rng init(seed);
+    Net::for_each_layer([&]<std::size_t I>() { layer<I>::initialize(params_.data() + Net::param_offset[I], init); });
+  }
+
+  void compile(Optimizer optimizer, Loss loss) {
+    optimizer_ = OptimizerState(optimizer, param_count);
+    loss_ = loss;
+    compiled_ = true;
+  }
+
+  History fit(Features x, Labels y, const FitOptions& options = {});
+  Evaluation evaluate(Features x, Labels y, std::size_t batch_size = 256);
+  xt::xtensor<float, 2> predict(Features x, std::size_t batch_size = 256);
+
+  // One step of gradient descent on (x, y) as one batch; returns the batch loss.
+  double train_on_batch(Features x, Labels y);
+
+  // Forward and backward on (x, y) in training mode, leaving dLoss/dparameters in gradients()
+  // without updating anything; returns the batch loss. (Gradient checks; summing gradients
+  // across processes before apply_gradients.)
+  double compute_gradients(Features x, Labels y);
+  void apply_gradients() { optimizer_.apply(params_.data(), grads_.data(), param_count); }
+
+  // Restarts the dropout masks' random stream, so that two passes can see the same masks.
+  void seed_dropout(std::uint64_t seed) { dropout_rng_.reseed(seed); }
+
+  void summary(std::ostream& os = std::cout) const { print_summary<Net>(os); }
+
+  std::span<float> parameters() { return params_; }
+  std::span<const float> parameters() const { return params_; }
+  std::span<const float> gradients() const { return grads_; }
+  template <std::size_t I>
+  std::span<float> layer_parameters() {
+    return std::span<float>(params_).subspan(Net::param_offset[I], layer<I>::param_count);
+  }
+  const OptimizerState& optimizer() const { return optimizer_; }
+
+ private:
+  template <std::size_t I>
+  using layer = typename Net::template layer<I>;
+  using last_layer = layer<layer_count - 1>;
+
+  static constexpr std::string_view output_activation() {
+    if constexpr (requires { last_layer::activation::name; })
+      return last_layer::activation::name;
+    else
+      return "linear";
+  }
+
+  // Gradient of no layer's input is needed before the first layer with parameters.
+  static constexpr auto needs_input_gradient = [] {
+    std::array<bool, layer_count> needs{};
+    bool seen_params = false;
+    Net::for_each_layer([&]<std::size_t I>() {
+      needs[I] = seen_params;
+      seen_params = seen_params || layer<I>::param_count > 0;
+    });
+    return needs;
+  }();
+
+  void require_compiled(const char* where) const {
+    if (!compiled_) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
+  }
+
+  // Sizes the arena for batches of up to `batch` samples; reallocates only when it grows.
+  void reserve(std::size_t batch) {
+    if (batch <= capacity_) return;
+    capacity_ = batch;
+    std::size_t total = batch * (2 * input_size + output_size + 1 + Net::scratch_offset.back());
+    Net::for_each_layer([&]<std::size_t I>() {
+      if constexpr (!layer<I>::aliases_input) total += 2 * batch * layer<I>::output_shape::size;
+    });
+    arena_.assign(total, 0.0f);
+    float* next = arena_.data();
+    auto take = [&](std::size_t n) { return std::exchange(next, next + n); };
+    batch_input_ = take(batch * input_size);
+    batch_targets_ = take(batch * output_size);
+    batch_weights_ = take(batch);
+    scratch_ = take(batch * Net::scratch_offset.back());
+    delta_[0] = take(batch * input_size);
+    Net::for_each_layer([&]<std::size_t I>() {
+      if constexpr (layer<I>::aliases_input) {
+        own_output_[I] = nullptr;
+        delta_[I + 1] = delta_[I];
+      } else {
+        own_output_[I] = take(batch * layer<I>::output_shape::size);
+        delta_[I + 1] = take(batch * layer<I>::output_shape::size);
+      }
+    });
+  }
+
+  // Runs the stack on `batch` rows at x; returns the output rows.
+  const float* forward(const float* x, std::size_t batch, bool training) {
+    const float* in = x;
+    Net::for_each_layer([&]<std::size_t I>() {
+      using L = layer<I>;
+      float* out = L::aliases_input ? const_cast<float*>(in) : own_output_[I];  // views never write
+      inputs_[I] = in;
+      outputs_[I] = out;
+      L::forward(ForwardPass{params_.data() + Net::param_offset[I], in, out,
+                             scratch_ + capacity_ * Net::scratch_offset[I], batch, training, &dropout_rng_});
+      in = out;
+    });
+    return in;
+  }
+
+  // Back-propagates delta_[layer_count] (set by the loss) and leaves the gradients in grads_.
+  void backward(std::size_t batch, bool preactivation) {
+    Net::for_each_layer_reversed([&]<std::size_t I>() {
+      using L = layer<I>;
+      L::backward(BackwardPass{params_.data() + Net::param_offset[I], grads_.data() + Net::param_offset[I], inputs_[I],
+                               outputs_[I], delta_[I + 1], needs_input_gradient[I] ? delta_[I] : nullptr,
+                               scratch_ + capacity_ * Net::scratch_offset[I], batch,
+                               preactivation && I == layer_count - 1});
+    });
+  }
+
+  struct BatchResult {
+    double loss_sum = 0.0;  // sum of weighted per-sample losses
+    std::size_t correct = 0;
+  };
+
+  // Loss and accuracy of the output rows; with `gradient`, also dLoss/doutput into delta.
+  BatchResult score(const float* output, const float* targets, std::size_t width, const float* weights,
+                    std::size_t batch, bool gradient, bool* preactivation = nullptr) {
+    return std::visit(
+        [&](const auto& loss) {
+          using L = std::remove_cvref_t<decltype(loss)>;
+          const bool fused = fuses_with<L>(output_activation());
+          if (preactivation) *preactivation = fused;
+          BatchResult r;
+          const detail::BatchScale scale{weights, 1.0f / static_cast<float>(batch)};
+          for (std::size_t i = 0; i < batch; ++i) {
+            const float* p = output + i * output_size;
+            const float* t = targets + i * width;
+            r.loss_sum += (weights ? weights[i] : 1.0f) * L::sample_loss(p, t, output_size);
+            r.correct += L::correct(p, t, output_size);
+            if (gradient) L::gradient(p, t, delta_[layer_count] + i * output_size, output_size, scale(i), fused);
+          }
+          return r;
+        },
+        loss_);
+  }
+
+  BatchResult forward_backward(const float* x, const float* targets, std::size_t width, const float* weights,
+                               std::size_t batch) {
+    const float* output = forward(x, batch, /*training=*/true);
+    bool preactivation = false;
+    BatchResult r = score(output, targets, width, weights, batch, /*gradient=*/true, &preactivation);
+    backward(batch, preactivation);
+    return r;
+  }
+
+  // Targets of a batch given as the user's y, checked and written to the batch buffer.
+  const float* batch_targets_from(const Labels& y, std::size_t batch, const char* where) {
+    detail::fill_targets(loss_, y, batch, output_size, where, batch_targets_);
+    return batch_targets_;
+  }
+
+  // Loss and accuracy over rows [begin, end) of x, in inference mode.
+  Evaluation evaluate_rows(const float* x, const Targets& targets, std::size_t begin, std::size_t end,
+                           std::size_t batch_size) {
+    reserve(std::min(batch_size, end - begin));
+    BatchResult total;
+    for (std::size_t start = begin; start < end; start += batch_size) {
+      const std::size_t batch = std::min(batch_size, end - start);
+      const float* output = forward(x + start * input_size, batch, /*training=*/false);
+      BatchResult r = score(output, targets.row(start), targets.width, nullptr, batch, /*gradient=*/false);
+      total.loss_sum += r.loss_sum;
+      total.correct += r.correct;
+    }
+    const double n = static_cast<double>(end - begin);
+    return {total.loss_sum / n, static_cast<double>(total.correct) / n};
+  }
+
+  std::vector<float> sample_weights(const Targets& targets, const std::vector<double>& class_weight) const;
+
+  std::vector<float> params_, grads_;
+  OptimizerState optimizer_;
+  Loss loss_;
+  bool compiled_ = false;
+  detail::Rng dropout_rng_, shuffle_rng_;
+
+  std::size_t capacity_ = 0;
+  std::vector<float> arena_;
+  float* batch_input_ = nullptr;
+  float* batch_targets_ = nullptr;
+  float* batch_weights_ = nullptr;
+  float* scratch_ = nullptr;
+  std::array<float*, layer_count> own_output_{};
+  std::array<float*, layer_count + 1> delta_{};
+  std::array<const float*, layer_count> inputs_{};
+  std::array<float*, layer_count> outputs_{};
+};
+
+}  // namespace typenet
+
+#include "typenet/model_fit.hpp"

@@ -1,0 +1,115 @@
+#pragma once
+// Optimizers with Keras 3's defaults and update rules. Every parameter of a model lives in one
+// contiguous buffer and every gradient in another, so a step is one fused pass over each.
+#include <cmath>
+#include <cstddef>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace typenet {
+
+// w <- w - lr*g; with momentum m <- mu*m - lr*g, w <- w + m (Nesterov: w <- w + mu*m - lr*g).
+struct SGD {
+  double learning_rate = 0.01;
+  double momentum = 0.0;
+  bool nesterov = false;
+  static constexpr std::string_view name = "SGD";
+};
+
+// v <- rho*v + (1-rho)*g^2; w <- w - lr*g / sqrt(v + eps) (eps inside the root, as Keras 3).
+struct RMSprop {
+  double learning_rate = 0.001;
+  double rho = 0.9;
+  double momentum = 0.0;
+  double epsilon = 1e-7;
+  static constexpr std::string_view name = "RMSprop";
+};
+
+// alpha = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g^2-v)(1-b2); w -= alpha*m/(sqrt(v)+eps).
+struct Adam {
+  double learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  static constexpr std::string_view name = "Adam";
+};
+
+using Optimizer = std::variant<RMSprop, Adam, SGD>;
+
+// An optimizer with its slots (one buffer per slot, each the size of the model's parameters).
+class OptimizerState {
+ public:
+  OptimizerState() = default;
+  OptimizerState(Optimizer config, std::size_t parameter_count) : config_(config) {
+    const std::size_t slots = std::visit([](const auto& o) { return slot_count(o); }, config_);
+    first_.assign(slots >= 1 ? parameter_count : 0, 0.0f);
+    second_.assign(slots >= 2 ? parameter_count : 0, 0.0f);
+  }
+
+  const Optimizer& config() const { return config_; }
+  std::size_t iterations() const { return iterations_; }
+
+  void apply(float* w, const float* g, std::size_t n) {
+    ++iterations_;
+    std::visit([&](const auto& o) { step(o, w, g, n); }, config_);
+  }
+
+ private:
+  static std::size_t slot_count(const SGD& o) { return o.momentum != 0.0 ? 1 : 0; }
+  static std::size_t slot_count(const RMSprop& o) { return o.momentum != 0.0 ? 2 : 1; }
+  static std::size_t slot_count(const Adam&) { return 2; }
+
+  void step(const SGD& o, float* w, const float* g, std::size_t n) {
+    const float lr = static_cast<float>(o.learning_rate), mu = static_cast<float>(o.momentum);
+    if (o.momentum == 0.0) {
+      for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+      return;
+    }
+    float* m = first_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] = mu * m[i] - lr * g[i];
+      w[i] += o.nesterov ? mu * m[i] - lr * g[i] : m[i];
+    }
+  }
+
+  void step(const RMSprop& o, float* w, const float* g, std::size_t n) {
+    const float lr = static_cast<float>(o.learning_rate), rho = static_cast<float>(o.rho);
+    const float eps = static_cast<float>(o.epsilon), mu = static_cast<float>(o.momentum);
+    float* v = first_.data();
+    if (o.momentum == 0.0) {
+      for (std::size_t i = 0; i < n; ++i) {
+        v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+        w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
+      }
+      return;
+    }
+    float* m = second_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+      m[i] = mu * m[i] + lr * g[i] / std::sqrt(v[i] + eps);
+      w[i] -= m[i];
+    }
+  }
+
+  void step(const Adam& o, float* w, const float* g, std::size_t n) {
+    const double t = static_cast<double>(iterations_);
+    const float alpha = static_cast<float>(o.learning_rate * std::sqrt(1.0 - std::pow(o.beta_2, t)) /
+                                           (1.0 - std::pow(o.beta_1, t)));
+    const float one_minus_b1 = static_cast<float>(1.0 - o.beta_1), one_minus_b2 = static_cast<float>(1.0 - o.beta_2);
+    const float eps = static_cast<float>(o.epsilon);
+    float* m = first_.data();
+    float* v = second_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] += (g[i] - m[i]) * one_minus_b1;
+      v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
+      w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+    }
+  }
+
+  Optimizer config_{};
+  std::vector<float> first_, second_;
+  std::size_t iterations_ = 0;
+};
+
+}  // namespace typenet

@@ -1,0 +1,114 @@
+#pragma once
+// Checks the user's x and y against the model and the loss before any training starts, and
+// converts y once into float rows of the width the loss wants. Every message says what was
+// expected and what was given.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "typenet/array_ref.hpp"
+#include "typenet/losses.hpp"
+
+namespace typenet {
+
+struct Targets {
+  std::vector<float> values;  // rows x width
+  std::size_t width = 0;
+  std::size_t rows() const { return width ? values.size() / width : 0; }
+  const float* row(std::size_t i) const { return values.data() + i * width; }
+};
+
+namespace detail {
+
+inline std::string dims_string(std::span<const std::size_t> dims) {
+  ArrayShape s;
+  s.rank = dims.size() + 1;
+  s.dims[0] = 0;
+  for (std::size_t d = 0; d < dims.size(); ++d) s.dims[d + 1] = dims[d];
+  std::string text = s.to_string();
+  return "(N" + text.substr(2);
+}
+
+// x must be (N, *input dims), or (N, size) already flattened; trailing axes of extent 1 may be
+// left out ((N, 28, 28) for Input<28, 28, 1>), as MNIST loaders give them. Allocates nothing
+// unless it throws, so it can guard every training step.
+inline void check_features(const Features& x, std::span<const std::size_t> input_dims, const char* where) {
+  std::size_t input_size = 1;
+  for (auto d : input_dims) input_size *= d;
+  auto fail = [&](const std::string& problem) {
+    return std::invalid_argument(std::string(where) + ": x has shape " + x.shape.to_string() + problem +
+                                 "; the model's input is " + dims_string(input_dims) + " (or (N, " +
+                                 std::to_string(input_size) + ") flattened)");
+  };
+  if (x.shape.rank < 2) throw fail(", not a batch of samples");
+  if (x.shape.rows() == 0) throw fail(", which is empty");
+  auto significant = [](const std::size_t* dims, std::size_t n) {
+    while (n > 1 && dims[n - 1] == 1) --n;
+    return n;
+  };
+  const std::size_t* given = x.shape.dims.data() + 1;
+  const std::size_t given_rank = significant(given, x.shape.rank - 1);
+  const std::size_t want_rank = significant(input_dims.data(), input_dims.size());
+  const bool same = given_rank == want_rank && std::equal(given, given + given_rank, input_dims.data());
+  const bool flattened = x.shape.rank == 2 && x.shape.dims[1] == input_size;
+  if (!same && !flattened) throw fail("");
+}
+
+// Checks y against the loss and writes it as float rows of the loss's target width to `dest`
+// (samples x width). Allocates nothing unless it throws.
+template <class L>
+void fill_targets(const L&, const Labels& y, std::size_t samples, std::size_t outputs, const char* where, float* dest) {
+  auto prefix = [&] { return std::string(where) + ": y (" + std::string(L::name) + ")"; };
+  if (y.shape.rank == 0 || y.shape.rows() != samples)
+    throw std::invalid_argument(std::string(where) + ": x has " + std::to_string(samples) + " samples but y has shape " +
+                                y.shape.to_string());
+  const std::size_t width = L::target_width(outputs);
+  const bool rank_ok = y.shape.rank == 2 ? y.shape.dims[1] == width : (y.shape.rank == 1 && width == 1);
+  if (!rank_ok) {
+    std::string hint = std::is_same_v<L, CategoricalCrossentropy> ? " (one-hot rows: use typenet::data::to_categorical)" : "";
+    throw std::invalid_argument(prefix() + " has shape " + y.shape.to_string() + "; expected (N, " + std::to_string(width) +
+                                ")" + (width == 1 ? " or (N,)" : "") + hint);
+  }
+  for (std::size_t i = 0; i < samples * width; ++i) {
+    const double v = y[i];
+    auto bad = [&](const std::string& expected) {
+      return std::out_of_range(prefix() + ": value " + std::to_string(v) + " at sample " + std::to_string(i / width) +
+                               (width > 1 ? ", column " + std::to_string(i % width) : "") + " is outside " + expected);
+    };
+    if (!std::isfinite(v)) throw bad("the finite numbers");
+    if constexpr (std::is_same_v<L, SparseCategoricalCrossentropy>) {
+      if (v < 0 || v >= static_cast<double>(outputs) || v != std::floor(v))
+        throw bad("the class indices [0, " + std::to_string(outputs) + ")");
+    } else if constexpr (!std::is_same_v<L, MeanSquaredError>) {
+      if (v < 0.0 || v > 1.0) throw bad("[0, 1]");
+    }
+    dest[i] = static_cast<float>(v);
+  }
+}
+
+inline std::size_t target_width(const Loss& loss, std::size_t outputs) {
+  return std::visit([&](const auto& l) { return l.target_width(outputs); }, loss);
+}
+
+inline void fill_targets(const Loss& loss, const Labels& y, std::size_t samples, std::size_t outputs, const char* where,
+                         float* dest) {
+  std::visit([&](const auto& l) { fill_targets(l, y, samples, outputs, where, dest); }, loss);
+}
+
+inline Targets prepare_targets(const Loss& loss, const Labels& y, std::size_t samples, std::size_t outputs,
+                               const char* where) {
+  Targets t;
+  t.width = target_width(loss, outputs);
+  t.values.resize(samples * t.width);
+  fill_targets(loss, y, samples, outputs, where, t.values.data());
+  return t;
+}
+
+}  // namespace detail
+}  // namespace typenet
