@@ -1,0 +1,5 @@
+#pragma once
+// Data loading: IDX files, the MNIST data set, and one-hot labels.
+#include "typenet/data/categorical.hpp"
+#include "typenet/data/idx.hpp"
+#include "typenet/data/mnist.hpp"
