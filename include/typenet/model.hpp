@@ -56,12 +56,21 @@ struct Evaluation {
   double accuracy = 0.0;
 };
 
-template <class Net>
+namespace detail {
+// Only a Sequential that starts with Input<...> has its shapes known. For anything else the
+// Model's static_assert speaks, and a stand-in network keeps the rest of the class well formed
+// so that no follow-on errors bury the message.
+template <class Spec>
+using trainable_t = std::conditional_t<Spec::has_input, Spec, Sequential<Input<1>>>;
+}  // namespace detail
+
+template <class Spec>
 class Model {
-  static_assert(Net::has_input, "typenet::Model needs a Sequential that starts with typenet::Input<...>");
+  static_assert(Spec::has_input, "typenet::Model needs a Sequential that starts with typenet::Input<...>");
+  using Net = detail::trainable_t<Spec>;
 
  public:
-  using network = Net;
+  using network = Spec;
   using input_shape = typename Net::input_shape;
   using output_shape = typename Net::output_shape;
   static constexpr std::size_t input_size = input_shape::size;

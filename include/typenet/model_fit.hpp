@@ -6,8 +6,8 @@
 
 namespace typenet {
 
-template <class Net>
-std::vector<float> Model<Net>::sample_weights(const Targets& targets, const std::vector<double>& class_weight) const {
+template <class Spec>
+std::vector<float> Model<Spec>::sample_weights(const Targets& targets, const std::vector<double>& class_weight) const {
   if (class_weight.empty()) return {};
   std::vector<float> weights(targets.rows());
   std::visit(
@@ -24,8 +24,8 @@ std::vector<float> Model<Net>::sample_weights(const Targets& targets, const std:
   return weights;
 }
 
-template <class Net>
-History Model<Net>::fit(Features x, Labels y, const FitOptions& options) {
+template <class Spec>
+History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
   require_compiled("fit");
   detail::check_features(x, input_shape::dims, "fit");
   if (options.batch_size == 0) throw std::invalid_argument("fit: batch_size must be > 0");
@@ -120,8 +120,8 @@ History Model<Net>::fit(Features x, Labels y, const FitOptions& options) {
   return history;
 }
 
-template <class Net>
-Evaluation Model<Net>::evaluate(Features x, Labels y, std::size_t batch_size) {
+template <class Spec>
+Evaluation Model<Spec>::evaluate(Features x, Labels y, std::size_t batch_size) {
   require_compiled("evaluate");
   detail::check_features(x, input_shape::dims, "evaluate");
   if (batch_size == 0) throw std::invalid_argument("evaluate: batch_size must be > 0");
@@ -129,8 +129,8 @@ Evaluation Model<Net>::evaluate(Features x, Labels y, std::size_t batch_size) {
   return evaluate_rows(x.data, targets, 0, x.shape.rows(), batch_size);
 }
 
-template <class Net>
-xt::xtensor<float, 2> Model<Net>::predict(Features x, std::size_t batch_size) {
+template <class Spec>
+xt::xtensor<float, 2> Model<Spec>::predict(Features x, std::size_t batch_size) {
   detail::check_features(x, input_shape::dims, "predict");
   if (batch_size == 0) throw std::invalid_argument("predict: batch_size must be > 0");
   const std::size_t samples = x.shape.rows();
@@ -144,8 +144,8 @@ xt::xtensor<float, 2> Model<Net>::predict(Features x, std::size_t batch_size) {
   return result;
 }
 
-template <class Net>
-double Model<Net>::compute_gradients(Features x, Labels y) {
+template <class Spec>
+double Model<Spec>::compute_gradients(Features x, Labels y) {
   require_compiled("compute_gradients");
   detail::check_features(x, input_shape::dims, "compute_gradients");
   const std::size_t batch = x.shape.rows();
@@ -155,8 +155,8 @@ double Model<Net>::compute_gradients(Features x, Labels y) {
   return r.loss_sum / static_cast<double>(batch);
 }
 
-template <class Net>
-double Model<Net>::train_on_batch(Features x, Labels y) {
+template <class Spec>
+double Model<Spec>::train_on_batch(Features x, Labels y) {
   const double loss = compute_gradients(x, y);
   apply_gradients();
   return loss;

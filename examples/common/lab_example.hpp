@@ -1,0 +1,153 @@
+#pragma once
+// What every lab example shares: its command line, and running one model of the lab end to end
+// (fit with the lab's settings, evaluate on the test split, write the results a report reads).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "typenet/confusion.hpp"
+#include "typenet/io/atomic_file.hpp"
+#include "typenet/model.hpp"
+#include "typenet/plot.hpp"
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+struct Options {
+  fs::path data_dir;
+  fs::path out_dir;
+  std::optional<std::size_t> epochs;  // overrides every model's epochs
+  std::uint64_t seed = 42;
+  std::string model = "all";
+  int verbose = 1;
+
+  bool wants(const std::string& name) const { return model == "all" || model == name; }
+};
+
+// Parses the flags every example takes; exits with CLI11's message on a bad command line.
+inline Options parse_options(int argc, char** argv, const std::string& description, const std::vector<std::string>& models,
+                             const fs::path& default_data, const fs::path& default_out) {
+  Options o;
+  o.data_dir = default_data;
+  o.out_dir = default_out;
+  CLI::App app{description};
+  std::vector<std::string> choices = models;
+  choices.push_back("all");
+  app.add_option("--data", o.data_dir, "folder with the data set")->capture_default_str();
+  app.add_option("--out", o.out_dir, "folder for the results (one sub-folder per model)")->capture_default_str();
+  app.add_option("--epochs", o.epochs, "train every model for N epochs instead of the lab's");
+  app.add_option("--seed", o.seed, "seed of weights, shuffling and dropout")->capture_default_str();
+  app.add_option("--model", o.model, "which model to train")->check(CLI::IsMember(choices))->capture_default_str();
+  app.add_option("--verbose", o.verbose, "0 silent, 1 progress bar, 2 one line per epoch")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  return o;
+}
+
+// The lab's reported figures for a model, where it reports them.
+struct Reference {
+  std::optional<double> test_loss, test_accuracy;
+};
+
+struct ModelSpec {
+  std::string part;         // e.g. "2a MLP on raw pixels"
+  std::string name;         // starter, model1, ...
+  std::string description;  // the topology in words
+  std::size_t batch_size;
+  std::size_t epochs;
+  Reference lab;
+};
+
+struct TestSet {
+  typenet::Features x;
+  typenet::Labels y;  // in the form the loss wants
+  const xt::xtensor<std::uint8_t, 1>& classes;
+};
+
+// (count, h, w) images as (count, h*w) rows, as the lab's reshape(-1, 784).
+inline xt::xtensor<float, 2> flatten_samples(const xt::xtensor<float, 3>& images) {
+  const auto& s = images.shape();
+  auto rows = xt::xtensor<float, 2>::from_shape({s[0], s[1] * s[2]});
+  std::copy(images.data(), images.data() + images.size(), rows.data());
+  return rows;
+}
+
+inline std::vector<std::uint8_t> predicted_classes(const xt::xtensor<float, 2>& probabilities) {
+  std::vector<std::uint8_t> classes(probabilities.shape()[0]);
+  const std::size_t width = probabilities.shape()[1];
+  for (std::size_t i = 0; i < classes.size(); ++i) {
+    const float* row = probabilities.data() + i * width;
+    classes[i] = static_cast<std::uint8_t>(width == 1 ? row[0] > 0.5f : std::max_element(row, row + width) - row);
+  }
+  return classes;
+}
+
+// Trains `model` as the lab does and writes, under out/<name>/: metrics.json, history.csv,
+// history.json, history.png, confusion.txt, confusion.png and summary.txt. Returns the metrics.
+template <class Net>
+nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& options, typenet::Features x_train,
+                   typenet::Labels y_train, const TestSet& test, std::size_t classes) {
+  const fs::path dir = options.out_dir / spec.name;
+  fs::create_directories(dir);
+  const std::size_t epochs = options.epochs.value_or(spec.epochs);
+  std::cout << "\n== " << spec.part << ": " << spec.name << " — " << spec.description << " (batch " << spec.batch_size
+            << ", " << epochs << " epochs)\n";
+  model.summary(std::cout);
+  std::ostringstream summary;
+  model.summary(summary);
+  typenet::io::write_file_atomically(dir / "summary.txt", summary.str());
+
+  const auto start = std::chrono::steady_clock::now();
+  const typenet::History history = model.fit(
+      x_train, y_train, {.batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = 0.1});
+  const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const typenet::Evaluation result = model.evaluate(test.x, test.y);
+  const auto predicted = predicted_classes(model.predict(test.x));
+  const auto confusion = typenet::confusion_matrix(std::vector<std::uint8_t>(test.classes.begin(), test.classes.end()),
+                                                   predicted, classes);
+
+  history.write_csv(dir / "history.csv");
+  history.write_json(dir / "history.json");
+  typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.description);
+  typenet::io::write_file_atomically(dir / "confusion.txt", confusion.to_string());
+  typenet::plot::confusion(confusion, dir / "confusion.png", spec.name + " on the test split");
+
+  auto optional_number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  nlohmann::json metrics = {
+      {"part", spec.part},
+      {"model", spec.name},
+      {"description", spec.description},
+      {"params", Net::param_count},
+      {"epochs", epochs},
+      {"batch_size", spec.batch_size},
+      {"seed", options.seed},
+      {"test_loss", result.loss},
+      {"test_accuracy", result.accuracy},
+      {"final_val_loss", history["val_loss"].back()},
+      {"final_val_accuracy", history["val_accuracy"].back()},
+      {"train_seconds", train_seconds},
+      {"seconds_per_epoch", train_seconds / static_cast<double>(epochs)},
+      {"lab_test_loss", optional_number(spec.lab.test_loss)},
+      {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
+  };
+  typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
+  std::cout << spec.name << ": test loss " << result.loss << ", test accuracy " << result.accuracy << " ("
+            << train_seconds / static_cast<double>(epochs) << " s/epoch); results in " << dir.string() << "\n";
+  return metrics;
+}
+
+}  // namespace lab
