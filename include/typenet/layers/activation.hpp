@@ -25,6 +25,8 @@ struct Activation {
     static constexpr std::string_view keras_class = "Activation";
     static constexpr std::string_view keras_name = "activation";
 
+    static LayerConfig config() { return {"Activation", {{"activation", Act::name}}}; }
+
     // Softmax works on the last axis, so rows are the leading dimensions.
     static constexpr std::size_t cols = In::rank == 0 ? 1 : In::dims[In::rank - 1];
 

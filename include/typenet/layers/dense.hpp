@@ -35,6 +35,22 @@ struct Dense {
     static constexpr std::string_view keras_class = "Dense";
     static constexpr std::string_view keras_name = "dense";
 
+    static LayerConfig config() {
+      return {"Dense",
+              {{"units", Units},
+               {"activation", Act::name},
+               {"use_bias", true},
+               // What initialize() does, so that Keras rebuilds the network as typenet built it.
+               {"kernel_initializer", JsonText{R"({"module": "keras.initializers", "class_name": "GlorotUniform", )"
+                                               R"("config": {"seed": null}, "registered_name": null})"}},
+               {"bias_initializer", JsonText{R"({"module": "keras.initializers", "class_name": "Zeros", )"
+                                             R"("config": {}, "registered_name": null})"}},
+               {"kernel_regularizer", nullptr},
+               {"bias_regularizer", nullptr},
+               {"kernel_constraint", nullptr},
+               {"bias_constraint", nullptr}}};
+    }
+
     // Glorot uniform for the kernel, zeros for the bias (Keras's defaults).
     static void initialize(float* params, detail::Rng& rng) {
       const float limit = std::sqrt(6.0f / static_cast<float>(inputs + Units));

@@ -25,6 +25,8 @@ struct Dropout {
     static constexpr std::string_view keras_class = "Dropout";
     static constexpr std::string_view keras_name = "dropout";
 
+    static LayerConfig config() { return {"Dropout", {{"rate", Rate}, {"seed", nullptr}, {"noise_shape", nullptr}}}; }
+
     static void forward(const ForwardPass& p) {
       const std::size_t n = p.batch * In::size;
       if (!p.training || Rate == 0.0) {

@@ -19,6 +19,8 @@ struct Flatten {
     static constexpr bool fits = true;
     static constexpr std::string_view keras_class = "Flatten";
     static constexpr std::string_view keras_name = "flatten";
+
+    static LayerConfig config() { return {"Flatten", {{"data_format", "channels_last"}}}; }
   };
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Input<dims...>: the shape of one sample, first in a Sequential. Inside a nested Sequential
 // it asserts that the block receives the shape it was written for.
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -27,6 +28,13 @@ struct Input {
     static constexpr bool shown_in_summary = false;
     static constexpr std::string_view keras_class = "InputLayer";
     static constexpr std::string_view keras_name = "input";
+
+    // Keras's InputLayer lists the batch dimension as null.
+    static LayerConfig config() {
+      std::string batch_shape = "[null";
+      for (std::size_t d : shape::dims) batch_shape += ", " + std::to_string(d);
+      return {"InputLayer", {{"batch_shape", JsonText{batch_shape + "]"}}, {"dtype", "float32"}, {"sparse", false}}};
+    }
   };
 };
 

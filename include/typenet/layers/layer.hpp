@@ -4,12 +4,14 @@
 // `forward`/`backward` functions over batch-major buffers that the model owns:
 //   input_shape, output_shape, param_count, scratch_per_sample, fits, aliases_input
 //   forward(const ForwardPass&), backward(const BackwardPass&), initialize(params, rng)
+//   config(): its Keras class and arguments, for saved files and the Keras export (layer_config.hpp)
 // `fits` is false when the layer cannot take that input; the layer's `at_layer<Index, In>`
 // then states why in a static_assert (see sequential.hpp for how only that one fires).
 #include <cstddef>
 #include <string_view>
 
 #include "typenet/detail/random.hpp"
+#include "typenet/layers/layer_config.hpp"
 #include "typenet/shape.hpp"
 
 namespace typenet {
