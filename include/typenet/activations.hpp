@@ -10,32 +10,43 @@
 #include <cstddef>
 #include <string_view>
 
+#include "typenet/detail/parallel.hpp"
+
 namespace typenet {
 
 namespace detail {
 
-// Shared driver for activations that act on each element independently.
+// Elements per thread below which splitting work costs more than it saves.
+inline constexpr std::size_t parallel_grain = 1 << 14;
+
+// Shared driver for activations that act on each element independently. Large batches are split
+// across typenet's threads: by rows going forward, by columns going back (so that each thread
+// owns its slice of the bias gradient and nothing needs reducing).
 template <class F>
 struct Elementwise {
   static void forward(float* z, const float* bias, std::size_t rows, std::size_t cols) {
-    for (std::size_t r = 0; r < rows; ++r) {
-      float* row = z + r * cols;
-      if (bias)
-        for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c] + bias[c]);
-      else
-        for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c]);
-    }
+    parallel_for(rows, parallel_grain / std::max<std::size_t>(cols, 1) + 1, [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; ++r) {
+        float* row = z + r * cols;
+        if (bias)
+          for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c] + bias[c]);
+        else
+          for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c]);
+      }
+    });
   }
 
   static void backward(const float* y, float* dy, float* bias_grad, std::size_t rows, std::size_t cols) {
-    if (bias_grad) std::fill(bias_grad, bias_grad + cols, 0.0f);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* yr = y + r * cols;
-      float* dr = dy + r * cols;
-      for (std::size_t c = 0; c < cols; ++c) dr[c] *= F::derivative_from_output(yr[c]);
-      if (bias_grad)
-        for (std::size_t c = 0; c < cols; ++c) bias_grad[c] += dr[c];
-    }
+    parallel_for(cols, parallel_grain / std::max<std::size_t>(rows, 1) + 1, [&](std::size_t c0, std::size_t c1) {
+      if (bias_grad) std::fill(bias_grad + c0, bias_grad + c1, 0.0f);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* yr = y + r * cols;
+        float* dr = dy + r * cols;
+        for (std::size_t c = c0; c < c1; ++c) dr[c] *= F::derivative_from_output(yr[c]);
+        if (bias_grad)
+          for (std::size_t c = c0; c < c1; ++c) bias_grad[c] += dr[c];
+      }
+    });
   }
 };
 

@@ -3,9 +3,12 @@
 // contiguous buffer and every gradient in another, so a step is one fused pass over each.
 #include <cmath>
 #include <cstddef>
+#include <span>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "typenet/detail/parallel.hpp"
 
 namespace typenet {
 
@@ -50,9 +53,25 @@ class OptimizerState {
   const Optimizer& config() const { return config_; }
   std::size_t iterations() const { return iterations_; }
 
+  // The optimizer's variables, so a saved training run resumes with the same moments. Slot k is
+  // one value per parameter, as step() uses them: Adam 0 = m, 1 = v; RMSprop 0 = the mean
+  // square, 1 = the momentum; SGD with momentum 0 = the velocity.
+  std::size_t slots() const {
+    return std::visit([](const auto& o) { return slot_count(o); }, config_);
+  }
+  std::span<float> slot(std::size_t k) { return k == 0 ? std::span<float>(first_) : std::span<float>(second_); }
+  std::span<const float> slot(std::size_t k) const {
+    return k == 0 ? std::span<const float>(first_) : std::span<const float>(second_);
+  }
+  // Adam's bias correction depends on the step count, so it is restored with the slots.
+  void set_iterations(std::size_t n) { iterations_ = n; }
+
   void apply(float* w, const float* g, std::size_t n) {
     ++iterations_;
-    std::visit([&](const auto& o) { step(o, w, g, n); }, config_);
+    // Element-independent, so the buffers are split across typenet's threads.
+    std::visit([&](const auto& o) {
+      parallel_for(n, 1 << 14, [&](std::size_t begin, std::size_t end) { step(o, w, g, begin, end); });
+    }, config_);
   }
 
  private:
@@ -60,39 +79,39 @@ class OptimizerState {
   static std::size_t slot_count(const RMSprop& o) { return o.momentum != 0.0 ? 2 : 1; }
   static std::size_t slot_count(const Adam&) { return 2; }
 
-  void step(const SGD& o, float* w, const float* g, std::size_t n) {
+  void step(const SGD& o, float* w, const float* g, std::size_t begin, std::size_t end) {
     const float lr = static_cast<float>(o.learning_rate), mu = static_cast<float>(o.momentum);
     if (o.momentum == 0.0) {
-      for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+      for (std::size_t i = begin; i < end; ++i) w[i] -= lr * g[i];
       return;
     }
     float* m = first_.data();
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       m[i] = mu * m[i] - lr * g[i];
       w[i] += o.nesterov ? mu * m[i] - lr * g[i] : m[i];
     }
   }
 
-  void step(const RMSprop& o, float* w, const float* g, std::size_t n) {
+  void step(const RMSprop& o, float* w, const float* g, std::size_t begin, std::size_t end) {
     const float lr = static_cast<float>(o.learning_rate), rho = static_cast<float>(o.rho);
     const float eps = static_cast<float>(o.epsilon), mu = static_cast<float>(o.momentum);
     float* v = first_.data();
     if (o.momentum == 0.0) {
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t i = begin; i < end; ++i) {
         v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
         w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
       }
       return;
     }
     float* m = second_.data();
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
       m[i] = mu * m[i] + lr * g[i] / std::sqrt(v[i] + eps);
       w[i] -= m[i];
     }
   }
 
-  void step(const Adam& o, float* w, const float* g, std::size_t n) {
+  void step(const Adam& o, float* w, const float* g, std::size_t begin, std::size_t end) {
     const double t = static_cast<double>(iterations_);
     const float alpha = static_cast<float>(o.learning_rate * std::sqrt(1.0 - std::pow(o.beta_2, t)) /
                                            (1.0 - std::pow(o.beta_1, t)));
@@ -100,7 +119,7 @@ class OptimizerState {
     const float eps = static_cast<float>(o.epsilon);
     float* m = first_.data();
     float* v = second_.data();
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       m[i] += (g[i] - m[i]) * one_minus_b1;
       v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
       w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
