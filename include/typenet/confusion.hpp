@@ -1,6 +1,7 @@
 #pragma once
 // Confusion matrix: rows are true classes, columns predicted classes (scikit-learn's layout).
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <iomanip>
 #include <ostream>
@@ -8,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace typenet {
@@ -65,14 +67,15 @@ class ConfusionMatrix {
 
 // Class labels in, matrix out. The number of classes is the larger of `classes` and
 // 1 + the largest label seen.
-template <class Int>
+template <std::integral Int>
 ConfusionMatrix confusion_matrix(std::span<const Int> y_true, std::span<const Int> y_pred, std::size_t classes = 0) {
   if (y_true.size() != y_pred.size())
     throw std::invalid_argument("confusion_matrix: y_true has " + std::to_string(y_true.size()) +
                                 " labels but y_pred has " + std::to_string(y_pred.size()));
   for (std::size_t i = 0; i < y_true.size(); ++i) {
-    if (y_true[i] < 0 || y_pred[i] < 0)
-      throw std::out_of_range("confusion_matrix: negative label at position " + std::to_string(i));
+    if constexpr (std::is_signed_v<Int>)
+      if (y_true[i] < 0 || y_pred[i] < 0)
+        throw std::out_of_range("confusion_matrix: negative label at position " + std::to_string(i));
     classes = std::max<std::size_t>(classes, std::max<std::size_t>(y_true[i], y_pred[i]) + 1);
   }
   ConfusionMatrix m(classes);
