@@ -1,0 +1,108 @@
+#pragma once
+// Conv2D<filters, kernel_h, kernel_w, Activation, Padding, stride>: a 2-D convolution over
+// channels-last images, y = f(conv(x, K) + b), as keras.layers.Conv2D with the same kernel layout
+// (kh, kw, in_channels, filters) and the same Valid/Same padding.
+//
+// Forward: im2col of the whole batch into this layer's scratch, then ONE sgemm
+// (batch*out_pixels x patch) * (patch x filters) whose rows are already the channels-last
+// output, then bias + activation in one pass. Backward reuses the columns: the kernel gradient
+// is columns^T * dz, the input gradient is col2im(dz * kernel^T), both single sgemm calls; the
+// column buffer is overwritten by dz * kernel^T since the forward pass refills it anyway.
+// A 1x1 kernel with stride 1 needs no im2col: the input already is the column matrix.
+#include <cmath>
+#include <cstddef>
+#include <string_view>
+
+#include "typenet/activations.hpp"
+#include "typenet/detail/gemm.hpp"
+#include "typenet/detail/im2col.hpp"
+#include "typenet/layers/layer.hpp"
+#include "typenet/layers/spatial.hpp"
+
+namespace typenet {
+
+template <std::size_t Filters, std::size_t KernelH, std::size_t KernelW, class Act = Linear, class Pad = Valid,
+          std::size_t Stride = 1>
+struct Conv2D {
+  static_assert(ActivationFunction<Act>, "typenet::Conv2D: the fourth argument must be an activation (ReLU, Sigmoid, ...)");
+  static_assert(Padding<Pad>, "typenet::Conv2D: the fifth argument must be typenet::Valid or typenet::Same");
+
+  template <std::size_t LayerIndex, class In>
+  struct at_layer {
+    using window = detail::SlidingWindow<In, Pad, KernelH, KernelW, Stride>;
+    static_assert(In::rank == 3, "typenet::Conv2D needs a (height, width, channels) input; In above has another rank");
+    static_assert(In::rank != 3 || (Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0),
+                  "typenet::Conv2D: filters, kernel sides and stride must all be > 0");
+    static_assert(In::rank != 3 || !(Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0) || window::fits,
+                  "typenet::Conv2D: the kernel is larger than its (valid-padded) input In above");
+  };
+
+  template <class In>
+  struct bind {
+    using layer = Conv2D;
+    using activation = Act;
+    using padding = Pad;
+    using input_shape = In;
+    using window = detail::SlidingWindow<In, Pad, KernelH, KernelW, Stride>;
+    using im2col = detail::Im2col<window>;
+    static constexpr std::size_t filters = Filters > 0 ? Filters : 1;
+    static constexpr std::size_t kernel_height = KernelH, kernel_width = KernelW, stride = Stride;
+    static constexpr std::size_t channels = window::channels;
+    static constexpr std::size_t out_pixels = window::out_pixels;
+    static constexpr std::size_t patch = im2col::patch;  // one row of the column matrix
+    using output_shape = Shape<window::out_height, window::out_width, filters>;
+
+    static constexpr bool fits = window::fits && Filters > 0;
+    static constexpr std::size_t kernel_size = patch * filters;
+    static constexpr std::size_t param_count = kernel_size + filters;
+    static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
+    static constexpr std::size_t scratch_per_sample = input_is_columns ? 0 : out_pixels * patch;
+    static constexpr bool aliases_input = false;
+    static constexpr bool shown_in_summary = true;
+    static constexpr std::string_view keras_class = "Conv2D";
+    static constexpr std::string_view keras_name = "conv2d";
+
+    // Glorot uniform over the receptive fields (fan_in = kh*kw*in, fan_out = kh*kw*filters),
+    // zero bias: Keras's defaults.
+    static void initialize(float* params, detail::Rng& rng) {
+      const float fan_in = static_cast<float>(patch), fan_out = static_cast<float>(KernelH * KernelW * filters);
+      const float limit = std::sqrt(6.0f / (fan_in + fan_out));
+      for (std::size_t i = 0; i < kernel_size; ++i) params[i] = rng.uniform(-limit, limit);
+      for (std::size_t i = 0; i < filters; ++i) params[kernel_size + i] = 0.0f;
+    }
+
+    static void forward(const ForwardPass& p) {
+      using detail::Transpose;
+      const float* columns = p.in;
+      if constexpr (!input_is_columns) {
+        im2col::batch_to_columns(p.in, p.scratch, p.batch);
+        columns = p.scratch;
+      }
+      detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, columns, p.params, p.out);
+      Act::forward(p.out, p.params + kernel_size, p.batch * out_pixels, filters);
+    }
+
+    static void backward(const BackwardPass& p) {
+      using detail::Transpose;
+      const std::size_t rows = p.batch * out_pixels;
+      float* dz = p.dout;
+      float* bias_grad = p.grads + kernel_size;
+      if (p.dout_is_preactivation)
+        detail::sum_rows(dz, bias_grad, rows, filters);
+      else
+        Act::backward(p.out, dz, bias_grad, rows, filters);
+      const float* columns = input_is_columns ? p.in : p.scratch;
+      detail::gemm(Transpose::yes, Transpose::no, patch, filters, rows, columns, dz, p.grads);
+      if (!p.din) return;
+      if constexpr (input_is_columns) {
+        detail::gemm(Transpose::no, Transpose::yes, rows, patch, filters, dz, p.params, p.din);
+      } else {
+        float* column_grads = const_cast<float*>(p.scratch);  // this layer's own scratch, refilled by forward
+        detail::gemm(Transpose::no, Transpose::yes, rows, patch, filters, dz, p.params, column_grads);
+        im2col::columns_to_batch(column_grads, p.din, p.batch);
+      }
+    }
+  };
+};
+
+}  // namespace typenet
