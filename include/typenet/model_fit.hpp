@@ -62,8 +62,22 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
   const std::vector<float> weights = sample_weights(targets, options.class_weight);
   const std::size_t batch_size = std::min(options.batch_size, train_end);
   reserve(batch_size);
+  // The fixed prefix (say, HOG features) runs once over every sample here, not every epoch; the
+  // epochs train the layers after it on its output rows.
+  constexpr std::size_t row = row_size<fixed_prefix>();
+  std::vector<float> x_fixed, val_fixed;
+  const float* x_rows = x.data;
+  if constexpr (fixed_prefix > 0) {
+    x_fixed = fixed_prefix_output(x.data, samples);
+    x_rows = x_fixed.data();
+    if (options.validation_data) {
+      val_fixed = fixed_prefix_output(val_x, val_end);
+      val_x = val_fixed.data();
+    } else if (val_x) {
+      val_x = x_rows;
+    }
+  }
   std::vector<std::size_t> order(train_end);
-  std::iota(order.begin(), order.end(), std::size_t{0});
   const std::size_t steps = (train_end + batch_size - 1) / batch_size;
   const std::size_t width = targets.width;
   std::ostream& out = *options.out;
@@ -72,6 +86,9 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
   History history;
   for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
     if (options.verbose) out << "Epoch " << epoch + 1 << '/' << options.epochs << '\n';
+    // Each epoch's order depends only on the generator's state, not on the epochs before it, so
+    // fit(2) then fit(2) (or a save and load in between) shuffles exactly as fit(4) does.
+    std::iota(order.begin(), order.end(), std::size_t{0});
     if (options.shuffle)
       for (std::size_t i = train_end; i > 1; --i) std::swap(order[i - 1], order[shuffle_rng_.below(i)]);
 
@@ -81,13 +98,13 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
     for (std::size_t step = 0; step < steps; ++step) {
       const std::size_t start = step * batch_size, batch = std::min(batch_size, train_end - start);
       for (std::size_t j = 0; j < batch; ++j) {
-        const std::size_t row = order[start + j];
-        std::memcpy(batch_input_ + j * input_size, x.data + row * input_size, input_size * sizeof(float));
-        std::memcpy(batch_targets_ + j * width, targets.row(row), width * sizeof(float));
-        if (!weights.empty()) batch_weights_[j] = weights[row];
+        const std::size_t sample = order[start + j];
+        std::memcpy(batch_input_ + j * row, x_rows + sample * row, row * sizeof(float));
+        std::memcpy(batch_targets_ + j * width, targets.row(sample), width * sizeof(float));
+        if (!weights.empty()) batch_weights_[j] = weights[sample];
       }
-      const BatchResult r =
-          forward_backward(batch_input_, batch_targets_, width, weights.empty() ? nullptr : batch_weights_, batch);
+      const BatchResult r = forward_backward<fixed_prefix>(batch_input_, batch_targets_, width,
+                                                           weights.empty() ? nullptr : batch_weights_, batch);
       apply_gradients();
       total.loss_sum += r.loss_sum;
       total.correct += r.correct;
@@ -105,10 +122,11 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
     history.append("loss", total.loss_sum / static_cast<double>(seen));
     history.append("accuracy", static_cast<double>(total.correct) / static_cast<double>(seen));
     if (val_x) {
-      const Evaluation v = evaluate_rows(val_x, *val_targets, val_begin, val_end, std::max<std::size_t>(batch_size, 256));
+      const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, std::max<std::size_t>(batch_size, 256));
       history.append("val_loss", v.loss);
       history.append("val_accuracy", v.accuracy);
     }
+    for (const auto& metric : history.metrics()) history_.append(metric, history[metric].back());
     if (options.verbose) {
       MetricValue shown[4];
       std::size_t n = 0;
