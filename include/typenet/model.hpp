@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <numeric>
 #include <optional>
@@ -24,6 +25,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/array_ref.hpp"
+#include "typenet/detail/fixed_prefix.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/history.hpp"
 #include "typenet/losses.hpp"
@@ -77,6 +79,9 @@ class Model {
   static constexpr std::size_t output_size = output_shape::size;
   static constexpr std::size_t param_count = Net::param_count;
   static constexpr std::size_t layer_count = Net::layer_count;
+  // Layers [0, fixed_prefix) are a fixed function of the sample (detail/fixed_prefix.hpp): fit
+  // computes their output once per data set and trains the layers after them on it.
+  static constexpr std::size_t fixed_prefix = detail::fixed_prefix_length<Net>();
 
   explicit Model(std::uint64_t seed = 0)
       : params_(param_count), grads_(param_count), dropout_rng_(seed ^ 0xd50f), shuffle_rng_(seed ^ 0x5aff1e) {
@@ -117,6 +122,21 @@ class Model {
   }
   const OptimizerState& optimizer() const { return optimizer_; }
 
+  // Every epoch this model was trained for, across fit calls and across save and load
+  // (each fit returns the History of its own epochs only, as Keras does).
+  const History& history() const { return history_; }
+
+  // Saved model files (model_save.hpp): the weights, the compile() settings, the optimizer's
+  // moments, the History and the random streams, so that fit on a loaded model continues the
+  // run as if it had never stopped. load refuses a file saved from another network.
+  void save(const std::filesystem::path& path) const;
+  static Model load(const std::filesystem::path& path);
+  // Only the weights, from a file saved from the same network; the rest of the model is kept.
+  void load_weights(const std::filesystem::path& path);
+  // The architecture alone, as Keras's model.to_json() writes it.
+  std::string to_json() const;
+  void export_json(const std::filesystem::path& path) const;
+
  private:
   template <std::size_t I>
   using layer = typename Net::template layer<I>;
@@ -127,6 +147,15 @@ class Model {
       return last_layer::activation::name;
     else
       return "linear";
+  }
+
+  // The width of a row entering layer First: a sample, or the output of the layer before.
+  template <std::size_t First>
+  static constexpr std::size_t row_size() {
+    if constexpr (First == 0)
+      return input_size;
+    else
+      return layer<First - 1>::output_shape::size;
   }
 
   // Gradient of no layer's input is needed before the first layer with parameters.
@@ -148,14 +177,16 @@ class Model {
   void reserve(std::size_t batch) {
     if (batch <= capacity_) return;
     capacity_ = batch;
-    std::size_t total = batch * (2 * input_size + output_size + 1 + Net::scratch_offset.back());
+    // The gathered batch holds samples, or rows of the fixed prefix's output in fit.
+    constexpr std::size_t batch_row = std::max(input_size, row_size<fixed_prefix>());
+    std::size_t total = batch * (input_size + batch_row + output_size + 1 + Net::scratch_offset.back());
     Net::for_each_layer([&]<std::size_t I>() {
       if constexpr (!layer<I>::aliases_input) total += 2 * batch * layer<I>::output_shape::size;
     });
     arena_.assign(total, 0.0f);
     float* next = arena_.data();
     auto take = [&](std::size_t n) { return std::exchange(next, next + n); };
-    batch_input_ = take(batch * input_size);
+    batch_input_ = take(batch * batch_row);
     batch_targets_ = take(batch * output_size);
     batch_weights_ = take(batch);
     scratch_ = take(batch * Net::scratch_offset.back());
@@ -171,10 +202,12 @@ class Model {
     });
   }
 
-  // Runs the stack on `batch` rows at x; returns the output rows.
+  // Runs layers [First, End) on `batch` rows at x (inputs of layer First); returns their output rows.
+  template <std::size_t First = 0, std::size_t End = layer_count>
   const float* forward(const float* x, std::size_t batch, bool training) {
     const float* in = x;
     Net::for_each_layer([&]<std::size_t I>() {
+      if constexpr (I < First || I >= End) return;
       using L = layer<I>;
       float* out = L::aliases_input ? const_cast<float*>(in) : own_output_[I];  // views never write
       inputs_[I] = in;
@@ -186,9 +219,12 @@ class Model {
     return in;
   }
 
-  // Back-propagates delta_[layer_count] (set by the loss) and leaves the gradients in grads_.
+  // Back-propagates delta_[layer_count] (set by the loss) through layers [First, layer_count) and
+  // leaves the gradients in grads_ (layers before First have none: see fixed_prefix).
+  template <std::size_t First = 0>
   void backward(std::size_t batch, bool preactivation) {
     Net::for_each_layer_reversed([&]<std::size_t I>() {
+      if constexpr (I < First) return;
       using L = layer<I>;
       L::backward(BackwardPass{params_.data() + Net::param_offset[I], grads_.data() + Net::param_offset[I], inputs_[I],
                                outputs_[I], delta_[I + 1], needs_input_gradient[I] ? delta_[I] : nullptr,
@@ -224,12 +260,13 @@ class Model {
         loss_);
   }
 
+  template <std::size_t First = 0>
   BatchResult forward_backward(const float* x, const float* targets, std::size_t width, const float* weights,
                                std::size_t batch) {
-    const float* output = forward(x, batch, /*training=*/true);
+    const float* output = forward<First>(x, batch, /*training=*/true);
     bool preactivation = false;
     BatchResult r = score(output, targets, width, weights, batch, /*gradient=*/true, &preactivation);
-    backward(batch, preactivation);
+    backward<First>(batch, preactivation);
     return r;
   }
 
@@ -239,20 +276,34 @@ class Model {
     return batch_targets_;
   }
 
-  // Loss and accuracy over rows [begin, end) of x, in inference mode.
+  // Loss and accuracy over rows [begin, end) of x (inputs of layer First), in inference mode.
+  template <std::size_t First = 0>
   Evaluation evaluate_rows(const float* x, const Targets& targets, std::size_t begin, std::size_t end,
                            std::size_t batch_size) {
     reserve(std::min(batch_size, end - begin));
     BatchResult total;
     for (std::size_t start = begin; start < end; start += batch_size) {
       const std::size_t batch = std::min(batch_size, end - start);
-      const float* output = forward(x + start * input_size, batch, /*training=*/false);
+      const float* output = forward<First>(x + start * row_size<First>(), batch, /*training=*/false);
       BatchResult r = score(output, targets.row(start), targets.width, nullptr, batch, /*gradient=*/false);
       total.loss_sum += r.loss_sum;
       total.correct += r.correct;
     }
     const double n = static_cast<double>(end - begin);
     return {total.loss_sum / n, static_cast<double>(total.correct) / n};
+  }
+
+  // The fixed prefix's output for `rows` samples at x, computed once, a batch of the arena's size
+  // at a time (reserve first).
+  std::vector<float> fixed_prefix_output(const float* x, std::size_t rows) {
+    constexpr std::size_t width = row_size<fixed_prefix>();
+    std::vector<float> rows_out(rows * width);
+    for (std::size_t start = 0; start < rows; start += capacity_) {
+      const std::size_t batch = std::min(capacity_, rows - start);
+      const float* out = forward<0, fixed_prefix>(x + start * input_size, batch, /*training=*/false);
+      std::copy(out, out + batch * width, rows_out.data() + start * width);
+    }
+    return rows_out;
   }
 
   std::vector<float> sample_weights(const Targets& targets, const std::vector<double>& class_weight) const;
@@ -262,6 +313,7 @@ class Model {
   Loss loss_;
   bool compiled_ = false;
   detail::Rng dropout_rng_, shuffle_rng_;
+  History history_;
 
   std::size_t capacity_ = 0;
   std::vector<float> arena_;
@@ -278,3 +330,4 @@ class Model {
 }  // namespace typenet
 
 #include "typenet/model_fit.hpp"
+#include "typenet/model_save.hpp"

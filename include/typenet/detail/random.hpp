@@ -2,6 +2,8 @@
 // A small, fast, seedable generator (xoshiro256**, seeded through splitmix64) so that weight
 // initialisation, shuffling and dropout masks are reproducible from one seed on every platform
 // (std::uniform_real_distribution is implementation-defined, so we do not use it).
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace typenet::detail {
@@ -12,6 +14,14 @@ class Rng {
 
   void reseed(std::uint64_t seed) {
     for (auto& word : state_) word = splitmix64(seed);
+  }
+
+  // The generator's position in its stream, so a saved training run resumes with the same
+  // shuffles and dropout masks it would have drawn without stopping.
+  using State = std::array<std::uint64_t, 4>;
+  State state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+  void set_state(const State& s) {
+    for (std::size_t i = 0; i < 4; ++i) state_[i] = s[i];
   }
 
   std::uint64_t next() {

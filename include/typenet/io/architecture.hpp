@@ -1,0 +1,229 @@
+#pragma once
+// A network's architecture as data. keras_model_json<Net>() is Keras's model.to_json() layout
+// (Keras 3: module, class_name, config with one entry per layer, build_config), which is both
+// what export_json writes and what a saved model file records; layer_table<Net>() adds what
+// typenet knows about each layer (output shape, parameter count). Each layer contributes its
+// own config() (layers/layer_config.hpp), so a new layer type needs nothing here.
+//
+// Rows of the two together are what load compares: a file saved from another network is
+// refused with both architectures side by side, the first differing layer marked.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "typenet/layers/input.hpp"
+#include "typenet/layers/layer_config.hpp"
+#include "typenet/summary.hpp"
+
+namespace typenet::io {
+
+namespace detail {
+
+using ordered_json = nlohmann::ordered_json;
+
+// [null, 28, 28, 1]: a shape with Keras's batch dimension.
+inline ordered_json keras_batch_shape(std::span<const std::size_t> dims) {
+  auto shape = ordered_json::array({nullptr});
+  for (std::size_t d : dims) shape.push_back(d);
+  return shape;
+}
+
+inline ordered_json config_value_json(const ConfigValue& value, std::string_view layer, std::string_view argument) {
+  return std::visit(
+      [&](const auto& v) -> ordered_json {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, JsonText>) {
+          try {
+            return ordered_json::parse(v.text);
+          } catch (const nlohmann::json::parse_error& e) {
+            throw std::logic_error(std::string(layer) + ".config(): argument '" + std::string(argument) +
+                                   "' is not valid JSON: " + e.what());
+          }
+        } else {
+          return ordered_json(v);
+        }
+      },
+      value.value);
+}
+
+// One layer as Keras serialises it. Keras puts name, trainable and dtype before a layer's own
+// arguments, except for InputLayer, whose config is (batch_shape, dtype, sparse, name) and has
+// no build_config.
+inline ordered_json keras_layer_json(const LayerConfig& c, const std::string& name, std::span<const std::size_t> input_dims) {
+  const bool input_layer = c.class_name == "InputLayer";
+  auto config = ordered_json::object();
+  if (!input_layer) {
+    config["name"] = name;
+    config["trainable"] = true;
+    config["dtype"] = "float32";
+  }
+  for (const auto& [key, value] : c.arguments) config[key] = config_value_json(value, c.class_name, key);
+  if (input_layer) config["name"] = name;
+  ordered_json layer = {{"module", "keras.layers"}, {"class_name", c.class_name}, {"config", std::move(config)},
+                        {"registered_name", nullptr}};
+  if (!input_layer) layer["build_config"] = {{"input_shape", keras_batch_shape(input_dims)}};
+  return layer;
+}
+
+// An Input inside the network (where a nested Sequential block checks its input shape)
+// computes nothing and has no place in a Keras Sequential, so it is left out.
+template <class Net, std::size_t I>
+constexpr bool described = I == 0 || !is_input_v<typename Net::template layer<I>::layer>;
+
+// Calls f.template operator()<I>() for every described layer, with Keras's name for it
+// (dense, dense_1, ... as summary() prints them).
+template <class Net, class F>
+void for_each_described_layer(F&& f) {
+  std::vector<std::pair<std::string, std::size_t>> seen;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (described<Net, I>) {
+      const std::string base(Net::template layer<I>::keras_name);
+      std::string name = base;
+      auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == base; });
+      if (it == seen.end())
+        seen.emplace_back(base, 1);
+      else
+        name += "_" + std::to_string(it->second++);
+      f.template operator()<I>(name);
+    }
+  });
+}
+
+}  // namespace detail
+
+// The network as Keras's model.to_json() gives it (a Keras 3 Sequential).
+template <class Net>
+nlohmann::ordered_json keras_model_json() {
+  using detail::ordered_json;
+  auto layers = ordered_json::array();
+  detail::for_each_described_layer<Net>([&]<std::size_t I>(const std::string& name) {
+    using L = typename Net::template layer<I>;
+    layers.push_back(detail::keras_layer_json(typenet::detail::layer_config<L>(), name, L::input_shape::dims));
+  });
+  const auto batch_shape = detail::keras_batch_shape(Net::input_shape::dims);
+  return {{"module", "keras"},
+          {"class_name", "Sequential"},
+          {"config",
+           {{"name", "sequential"},
+            {"trainable", true},
+            {"dtype", "float32"},
+            {"layers", std::move(layers)},
+            {"build_input_shape", batch_shape}}},
+          {"registered_name", nullptr},
+          {"build_config", {{"input_shape", batch_shape}}},
+          {"compile_config", nullptr}};
+}
+
+// What typenet knows of each layer besides its Keras config, in the same order.
+template <class Net>
+nlohmann::ordered_json layer_table() {
+  auto table = nlohmann::ordered_json::array();
+  detail::for_each_described_layer<Net>([&]<std::size_t I>(const std::string& name) {
+    using L = typename Net::template layer<I>;
+    table.push_back({{"name", name},
+                     {"output_shape", L::output_shape::dims},
+                     {"param_count", L::param_count}});
+  });
+  return table;
+}
+
+// One layer of an architecture: what identifies it, and a line for people.
+struct ArchitectureRow {
+  nlohmann::json identity;  // the Keras layer entry, output shape and parameter count
+  std::string description;  // Dense(units=512, activation=sigmoid, use_bias=true) -> (None, 512), 401,920 params
+};
+
+// Rows from a Keras architecture and a layer table (as a saved header holds them). Throws
+// std::invalid_argument saying what is missing when they do not have that form.
+inline std::vector<ArchitectureRow> architecture_rows(const nlohmann::ordered_json& architecture,
+                                                      const nlohmann::ordered_json& table) {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument(what);
+  };
+  require(architecture.is_object() && architecture.contains("config") && architecture["config"].is_object() &&
+              architecture["config"].contains("layers") && architecture["config"]["layers"].is_array(),
+          "the header's \"architecture\" has no config.layers array");
+  const auto& layers = architecture["config"]["layers"];
+  require(table.is_array(), "the header's \"layers\" is not an array");
+  require(table.size() == layers.size(), "the header's \"layers\" has " + std::to_string(table.size()) +
+                                             " entries but its architecture has " + std::to_string(layers.size()) + " layers");
+  std::vector<ArchitectureRow> rows;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto& layer = layers[i];
+    const auto& info = table[i];
+    const std::string where = "layer " + std::to_string(i) + " of the header";
+    require(layer.is_object() && layer.contains("class_name") && layer["class_name"].is_string() &&
+                layer.contains("config") && layer["config"].is_object(),
+            where + " has no class_name and config");
+    require(info.is_object() && info.contains("output_shape") && info["output_shape"].is_array() &&
+                info.contains("param_count") && info["param_count"].is_number_unsigned(),
+            where + " has no output_shape and param_count");
+
+    std::string description = layer["class_name"].get<std::string>() + "(";
+    bool first = true;
+    for (const auto& [key, value] : layer["config"].items()) {
+      if (key == "name" || key == "trainable" || key == "dtype" || value.is_null() || value.is_object()) continue;
+      description += (first ? "" : ", ") + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+      first = false;
+    }
+    description += ") -> (None";
+    for (const auto& d : info["output_shape"]) description += ", " + d.dump();
+    description += "), " + typenet::detail::with_thousands(info["param_count"].get<std::size_t>()) + " params";
+
+    nlohmann::json identity = {{"keras", nlohmann::json::parse(layer.dump())},
+                               {"output_shape", nlohmann::json::parse(info["output_shape"].dump())},
+                               {"param_count", info["param_count"].get<std::uint64_t>()}};
+    rows.push_back({std::move(identity), std::move(description)});
+  }
+  return rows;
+}
+
+template <class Net>
+std::vector<ArchitectureRow> architecture_rows() {
+  return architecture_rows(keras_model_json<Net>(), layer_table<Net>());
+}
+
+struct ArchitectureDifference {
+  std::size_t first_layer;  // index of the first layer that differs (Input is 0)
+  std::string table;        // both architectures side by side, that layer marked with '>'
+};
+
+// Nothing when the two are the same network; otherwise where and how they differ.
+inline std::optional<ArchitectureDifference> architecture_difference(const std::vector<ArchitectureRow>& ours,
+                                                                     const std::vector<ArchitectureRow>& theirs,
+                                                                     std::string_view our_title = "this program",
+                                                                     std::string_view their_title = "the file") {
+  const std::size_t n = std::max(ours.size(), theirs.size());
+  std::size_t first = n;
+  for (std::size_t i = 0; i < n && first == n; ++i)
+    if (i >= ours.size() || i >= theirs.size() || ours[i].identity != theirs[i].identity) first = i;
+  if (first == n) return std::nullopt;
+
+  std::size_t width = our_title.size();
+  for (const auto& row : ours) width = std::max(width, row.description.size());
+  auto line = [&](std::string_view mark, std::string_view index, std::string_view left, std::string_view right) {
+    std::string text = std::string(mark) + std::string(index);
+    text.resize(std::max<std::size_t>(text.size() + 1, 6), ' ');
+    text += left;
+    text.resize(6 + width + 3, ' ');
+    text += right;
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text + "\n";
+  };
+  std::string table = line("  ", "#", our_title, their_title);
+  for (std::size_t i = 0; i < n; ++i)
+    table += line(i == first ? "> " : "  ", std::to_string(i), i < ours.size() ? ours[i].description : "(none)",
+                  i < theirs.size() ? theirs[i].description : "(none)");
+  return ArchitectureDifference{first, table};
+}
+
+}  // namespace typenet::io

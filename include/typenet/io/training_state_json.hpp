@@ -1,0 +1,202 @@
+#pragma once
+// The parts of a training run a saved model file keeps as JSON, and back: the optimizer's
+// config and the names of its variables, the loss, the History and the random generators.
+// Readers throw std::invalid_argument saying what is wrong; the model loader adds the file name
+// and byte offset.
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "typenet/detail/random.hpp"
+#include "typenet/history.hpp"
+#include "typenet/losses.hpp"
+#include "typenet/optimizers.hpp"
+
+namespace typenet::io {
+
+namespace detail {
+
+template <class O, class T>
+struct OptimizerField {
+  const char* name;
+  T O::*member;
+};
+
+// The settings of each optimizer, by Keras's names. A new optimizer in typenet::Optimizer
+// needs an entry here (and in optimizer_slot_names) before models using it can be saved.
+template <class O>
+constexpr auto optimizer_fields() {
+  if constexpr (std::is_same_v<O, SGD>)
+    return std::tuple{OptimizerField<SGD, double>{"learning_rate", &SGD::learning_rate},
+                      OptimizerField<SGD, double>{"momentum", &SGD::momentum},
+                      OptimizerField<SGD, bool>{"nesterov", &SGD::nesterov}};
+  else if constexpr (std::is_same_v<O, RMSprop>)
+    return std::tuple{OptimizerField<RMSprop, double>{"learning_rate", &RMSprop::learning_rate},
+                      OptimizerField<RMSprop, double>{"rho", &RMSprop::rho},
+                      OptimizerField<RMSprop, double>{"momentum", &RMSprop::momentum},
+                      OptimizerField<RMSprop, double>{"epsilon", &RMSprop::epsilon}};
+  else if constexpr (std::is_same_v<O, Adam>)
+    return std::tuple{OptimizerField<Adam, double>{"learning_rate", &Adam::learning_rate},
+                      OptimizerField<Adam, double>{"beta_1", &Adam::beta_1},
+                      OptimizerField<Adam, double>{"beta_2", &Adam::beta_2},
+                      OptimizerField<Adam, double>{"epsilon", &Adam::epsilon}};
+  else
+    static_assert(sizeof(O) == 0, "typenet: add this optimizer's fields to io/training_state_json.hpp to save it");
+}
+
+// Calls f(alternative{}) for the variant's alternative named `name` (its static `name`);
+// false if none is.
+template <class Variant, class F>
+bool visit_alternative_named(std::string_view name, F&& f) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return ((std::variant_alternative_t<I, Variant>::name == name ? (f(std::variant_alternative_t<I, Variant>{}), true) : false) ||
+            ...);
+  }(std::make_index_sequence<std::variant_size_v<Variant>>{});
+}
+
+template <class Variant>
+std::string alternative_names() {
+  std::string names;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((names += (I ? ", " : "") + std::string(std::variant_alternative_t<I, Variant>::name)), ...);
+  }(std::make_index_sequence<std::variant_size_v<Variant>>{});
+  return names;
+}
+
+inline void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+
+}  // namespace detail
+
+// {"class_name": "Adam", "config": {"learning_rate": 0.001, ...}}, as Keras serialises optimizers.
+inline nlohmann::ordered_json optimizer_json(const Optimizer& optimizer) {
+  return std::visit(
+      [](const auto& o) {
+        using O = std::decay_t<decltype(o)>;
+        auto config = nlohmann::ordered_json::object();
+        std::apply([&](const auto&... field) { ((config[field.name] = o.*field.member), ...); }, detail::optimizer_fields<O>());
+        return nlohmann::ordered_json{{"class_name", O::name}, {"config", std::move(config)}};
+      },
+      optimizer);
+}
+
+inline Optimizer optimizer_from_json(const nlohmann::ordered_json& j) {
+  detail::require(j.is_object() && j.contains("class_name") && j["class_name"].is_string() && j.contains("config") &&
+                      j["config"].is_object(),
+                  "the optimizer is not {\"class_name\": ..., \"config\": {...}}");
+  const std::string name = j["class_name"].get<std::string>();
+  const auto& config = j["config"];
+  Optimizer result;
+  const bool known = detail::visit_alternative_named<Optimizer>(name, [&](auto o) {
+    using O = decltype(o);
+    std::size_t used = 0;
+    std::apply(
+        [&](const auto&... field) {
+          (
+              [&] {
+                using T = std::remove_cvref_t<decltype(o.*field.member)>;
+                detail::require(config.contains(field.name), name + "'s config has no \"" + field.name + "\"");
+                const auto& v = config[field.name];
+                if constexpr (std::is_same_v<T, bool>) {
+                  detail::require(v.is_boolean(), name + "'s \"" + field.name + "\" is not true or false");
+                  o.*field.member = v.template get<bool>();
+                } else {
+                  detail::require(v.is_number() && std::isfinite(v.template get<double>()),
+                                  name + "'s \"" + field.name + "\" is not a finite number");
+                  o.*field.member = v.template get<double>();
+                }
+                ++used;
+              }(),
+              ...);
+        },
+        detail::optimizer_fields<O>());
+    detail::require(used == config.size(), name + "'s config has settings this typenet does not know: " + config.dump());
+    result = o;
+  });
+  detail::require(known, "unknown optimizer '" + name + "' (this typenet has " + detail::alternative_names<Optimizer>() + ")");
+  return result;
+}
+
+// The names of the optimizer's variables (Keras's), one per OptimizerState slot, in slot order.
+inline std::vector<std::string> optimizer_slot_names(const Optimizer& optimizer) {
+  return std::visit(
+      [](const auto& o) -> std::vector<std::string> {
+        using O = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<O, SGD>)
+          return o.momentum != 0.0 ? std::vector<std::string>{"momentum"} : std::vector<std::string>{};
+        else if constexpr (std::is_same_v<O, RMSprop>)
+          return o.momentum != 0.0 ? std::vector<std::string>{"velocity", "momentum"} : std::vector<std::string>{"velocity"};
+        else if constexpr (std::is_same_v<O, Adam>)
+          return {"momentum", "velocity"};
+        else
+          static_assert(sizeof(O) == 0, "typenet: name this optimizer's slots in io/training_state_json.hpp to save it");
+      },
+      optimizer);
+}
+
+inline std::string loss_name(const Loss& loss) {
+  return std::visit([](const auto& l) { return std::string(l.name); }, loss);
+}
+
+inline Loss loss_from_name(const std::string& name) {
+  Loss result;
+  const bool known = detail::visit_alternative_named<Loss>(name, [&](auto l) { result = l; });
+  detail::require(known, "unknown loss '" + name + "' (this typenet has " + detail::alternative_names<Loss>() + ")");
+  return result;
+}
+
+// {"loss": [...], "accuracy": [...], ...} in the History's order; a value that is not finite
+// (JSON has no NaN) is written as null and read back as NaN.
+inline nlohmann::ordered_json history_json(const History& history) {
+  auto j = nlohmann::ordered_json::object();
+  for (const auto& metric : history.metrics()) {
+    auto values = nlohmann::ordered_json::array();
+    for (double v : history[metric]) values.push_back(std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json());
+    j[metric] = std::move(values);
+  }
+  return j;
+}
+
+inline History history_from_json(const nlohmann::ordered_json& j) {
+  detail::require(j.is_object(), "the history is not a JSON object");
+  History history;
+  for (const auto& [metric, values] : j.items()) {
+    detail::require(values.is_array(), "the history's \"" + metric + "\" is not an array");
+    for (const auto& v : values) {
+      detail::require(v.is_number() || v.is_null(), "the history's \"" + metric + "\" holds " + v.dump() + ", not a number");
+      history.append(metric, v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>());
+    }
+  }
+  return history;
+}
+
+inline nlohmann::ordered_json rng_json(const typenet::detail::Rng& rng) { return rng.state(); }
+
+inline typenet::detail::Rng::State rng_state_from_json(const nlohmann::ordered_json& j, const std::string& which) {
+  detail::require(j.is_array() && j.size() == 4, "the " + which + " generator's state is not 4 integers");
+  typenet::detail::Rng::State state{};
+  bool all_zero = true;
+  for (std::size_t i = 0; i < 4; ++i) {
+    detail::require(j[i].is_number_unsigned(), "the " + which + " generator's state is not 4 unsigned integers");
+    state[i] = j[i].get<std::uint64_t>();
+    all_zero = all_zero && state[i] == 0;
+  }
+  // xoshiro256** never leaves the all-zero state, so no generator can have saved it.
+  detail::require(!all_zero, "the " + which + " generator's state is all zeros");
+  return state;
+}
+
+}  // namespace typenet::io
