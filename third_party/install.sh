@@ -121,9 +121,17 @@ fetch_mnist() {
   log "MNIST installed in $mnist_dir"
 }
 
+# Vendored data (third_party/pneumoniamnist): already in the clone, only its checksum is checked.
+verify_vendored_data() {
+  (cd "$script_dir/pneumoniamnist" && sha256sum --quiet -c SHA256SUMS) ||
+    die "third_party/pneumoniamnist/pneumoniamnist.npz does not match SHA256SUMS; restore it with git checkout"
+  log "PneumoniaMNIST in third_party/pneumoniamnist (sha256 verified)"
+}
+
 case "${1:-}" in
   "") install_debian_packages "${DEBIAN_PACKAGES[@]}" ;;
   --peers) install_debian_packages "${DEBIAN_PACKAGES[@]}" "${PEER_PACKAGES[@]}" ;;
   *) die "unknown option '$1' (the only option is --peers)" ;;
 esac
 fetch_mnist
+verify_vendored_data
