@@ -1,0 +1,101 @@
+// Lab part 3: convolutional networks on the raw 28x28x1 MNIST images, with the lab's settings
+// (RMSprop with Keras's defaults, categorical cross-entropy, validation_split 0.1), and the lab's
+// question "deeper CNNs: more weights?" answered from the compile-time parameter counts.
+#include <typenet/data.hpp>
+#include <typenet/typenet.hpp>
+
+#include "common/lab_example.hpp"
+#include "common/weight_census.hpp"
+
+namespace tn = typenet;
+
+// The notebook's starter: three blocks of Conv 2 filters 2x2 same relu + MaxPool 2 (28 -> 14 -> 7
+// -> 3), unstable by design.
+template <std::size_t F1, std::size_t F2, std::size_t F3, std::size_t Hidden>
+using ThreeBlocks = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<F1, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
+                                   tn::Conv2D<F2, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
+                                   tn::Conv2D<F3, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<2>, tn::Flatten,
+                                   tn::Dense<Hidden, tn::ReLU>, tn::Dense<10, tn::Softmax>>;
+using Starter = ThreeBlocks<2, 2, 2, 2>;
+using Small = ThreeBlocks<8, 16, 16, 8>;
+using Deep = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<8, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>, tn::Dropout<0.2>,
+                            tn::Conv2D<16, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>, tn::Dropout<0.2>, tn::Flatten,
+                            tn::Dense<200, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
+// Ours: two VGG-like stages (two 3x3 convolutions before each pooling see 5x5 at the cost of
+// 3x3 twice), dropout after each stage and before the classifier.
+using Best = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<32, 3, 3, tn::ReLU, tn::Same>, tn::Conv2D<32, 3, 3, tn::ReLU>,
+                            tn::MaxPool2D<2>, tn::Dropout<0.25>, tn::Conv2D<64, 3, 3, tn::ReLU, tn::Same>,
+                            tn::Conv2D<64, 3, 3, tn::ReLU>, tn::MaxPool2D<2>, tn::Dropout<0.25>, tn::Flatten,
+                            tn::Dense<128, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
+static_assert(Starter::param_count == 114);
+static_assert(std::is_same_v<Starter::layer<6>::output_shape, tn::Shape<3, 3, 2>>);
+static_assert(Small::param_count == 2858);
+static_assert(Deep::param_count == 160258);
+
+// The raw-pixel MLPs of part 2a (examples/mlp_raw_mnist.cpp), for the weights table only; the
+// asserts keep them equal to the ones trained there.
+using MlpStarter = tn::Sequential<tn::Input<784>, tn::Dense<2, tn::Sigmoid>, tn::Dense<10, tn::Softmax>>;
+using MlpModel1 = tn::Sequential<tn::Input<784>, tn::Dense<512, tn::Sigmoid>, tn::Dense<10, tn::Softmax>>;
+using MlpModel3 = tn::Sequential<tn::Input<784>, tn::Dense<512, tn::Sigmoid>, tn::Dropout<0.5>, tn::Dense<256, tn::ReLU>,
+                                 tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
+static_assert(MlpStarter::param_count == 1600 && MlpModel1::param_count == 407050 && MlpModel3::param_count == 535818);
+
+namespace {
+
+std::string weights_table() {
+  using lab::census;
+  const std::vector<lab::WeightCensus> rows = {
+      census<MlpStarter>("MLP", "starter"),  census<MlpModel1>("MLP", "model1 (= model2)"),
+      census<MlpModel3>("MLP", "model3"),    census<Starter>("CNN", "starter"),
+      census<Small>("CNN", "small"),         census<Deep>("CNN", "deep"),
+      census<Best>("CNN", "best"),
+  };
+  return "### Deeper CNNs: more weights?\n\n"
+         "Parameter counts from the compile-time types: the raw-pixel MLPs of part 2a next to the CNNs. "
+         "A convolution's weights are shared across the image, so adding convolution layers adds few "
+         "weights; almost all of a network's weights sit in its dense layers, and a CNN's pooling makes "
+         "the first dense layer much smaller than an MLP's (784 inputs).\n\n" +
+         lab::census_markdown(rows);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const auto options = lab::parse_options(argc, argv, "typenet: the lab's CNNs on raw MNIST images",
+                                          {"starter", "small", "deep", "best"}, TYPENET_DEFAULT_MNIST_DIR,
+                                          "results/cnn_mnist");
+  const std::string table = weights_table();
+  std::cout << table << '\n';
+  std::filesystem::create_directories(options.out_dir);
+  tn::io::write_file_atomically(options.out_dir / "report.md", table);
+
+  const auto mnist = tn::data::load_mnist(options.data_dir);
+  // (N, 28, 28) images are (N, 28, 28, 1) for Input<28, 28, 1>: the trailing 1 may be left out.
+  const auto y_train = tn::data::to_categorical(mnist.train_labels, 10);
+  const auto y_test = tn::data::to_categorical(mnist.test_labels, 10);
+  const lab::TestSet test{mnist.test_images, y_test, mnist.test_labels};
+  const std::string part = "3 CNN on raw images";
+
+  auto train = [&]<class Net>(const lab::ModelSpec& spec) {
+    if (!options.wants(spec.name)) return;
+    tn::Model<Net> model{options.seed};
+    model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
+    lab::run(model, spec, options, mnist.train_images, y_train, test, 10);
+  };
+  train.operator()<Starter>({part, "starter", "3 × (Conv 2 2×2 same relu → MaxPool 2) → Dense 2 relu → Dense 10 softmax", 128,
+                             3, {{}, 0.3344}});
+  train.operator()<Small>({part, "small", "Conv 8/16/16 2×2 same relu, each → MaxPool 2 → Dense 8 relu → Dense 10 softmax",
+                           128, 10, {{}, 0.9768}});
+  train.operator()<Deep>({part, "deep",
+                          "Conv 8 3×3 same relu → MaxPool 2 → Dropout 0.2 → Conv 16 3×3 same relu → MaxPool 2 → Dropout "
+                          "0.2 → Dense 200 relu → Dropout 0.5 → Dense 10 softmax",
+                          128, 10, {{}, 0.9909}});
+  train.operator()<Best>({part, "best",
+                          "(Conv 32 3×3 same → Conv 32 3×3) relu → MaxPool 2 → Dropout 0.25 → (Conv 64 3×3 same → Conv 64 "
+                          "3×3) relu → MaxPool 2 → Dropout 0.25 → Dense 128 relu → Dropout 0.5 → Dense 10 softmax",
+                          128, 15, {{}, 0.993}});
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "cnn_mnist: " << e.what() << '\n';
+  return 1;
+}
