@@ -29,6 +29,7 @@ struct Part {
 // Later lab parts add themselves here.
 const std::vector<Part> parts = {
     {"mlp_raw_mnist", "mnist"},
+    {"mlp_hog_mnist", "mnist"},
     {"cnn_mnist", "mnist"},
 };
 
