@@ -26,6 +26,7 @@
 #include "../support/random_arrays.hpp"
 #include "typenet/features/hog.hpp"
 #include "typenet/features/hog_visualization.hpp"
+#include "typenet/io/image.hpp"
 #include "typenet/io/png.hpp"
 #include "typenet/layers/hog.hpp"
 #include "typenet/typenet.hpp"
@@ -379,38 +380,17 @@ struct DecodedPng {
   std::vector<std::uint8_t> pixels;
 };
 
-std::uint32_t be32(const std::string& s, std::size_t at) {
-  return (std::uint32_t(std::uint8_t(s[at])) << 24) | (std::uint32_t(std::uint8_t(s[at + 1])) << 16) |
-         (std::uint32_t(std::uint8_t(s[at + 2])) << 8) | std::uint32_t(std::uint8_t(s[at + 3]));
-}
-
-// Just enough of a PNG reader for what encode_gray_png writes; checks every CRC.
+// Decoded by stb_image, the reader the predict tool uses; a PNG must hold one gray channel.
 DecodedPng decode_gray_png(const std::string& png) {
   REQUIRE(png.substr(0, 8) == "\x89PNG\r\n\x1a\n");
-  DecodedPng d;
-  std::string packed;
-  for (std::size_t at = 8; at < png.size();) {
-    const std::uint32_t length = be32(png, at);
-    const std::string type = png.substr(at + 4, 4);
-    const std::string data = png.substr(at + 8, length);
-    const auto crc = crc32(0L, reinterpret_cast<const Bytef*>(png.data() + at + 4), length + 4);
-    CHECK(be32(png, at + 8 + length) == crc);
-    if (type == "IHDR") {
-      d.width = be32(data, 0);
-      d.height = be32(data, 4);
-      CHECK(data.substr(8) == std::string{8, 0, 0, 0, 0});
-    }
-    if (type == "IDAT") packed += data;
-    at += 12 + length;
-  }
-  std::vector<Bytef> raw(d.height * (d.width + 1));
-  uLongf size = raw.size();
-  REQUIRE(uncompress(raw.data(), &size, reinterpret_cast<const Bytef*>(packed.data()), packed.size()) == Z_OK);
-  REQUIRE(size == raw.size());
-  for (std::size_t r = 0; r < d.height; ++r) {
-    CHECK(raw[r * (d.width + 1)] == 0);
-    d.pixels.insert(d.pixels.end(), raw.begin() + r * (d.width + 1) + 1, raw.begin() + (r + 1) * (d.width + 1));
-  }
+  int width = 0, height = 0, channels = 0;
+  stbi_uc* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(png.data()), static_cast<int>(png.size()),
+                                          &width, &height, &channels, 0);
+  REQUIRE_MESSAGE(pixels != nullptr, stbi_failure_reason());
+  CHECK(channels == 1);
+  DecodedPng d{static_cast<std::size_t>(width), static_cast<std::size_t>(height),
+               std::vector<std::uint8_t>(pixels, pixels + std::size_t(width) * std::size_t(height))};
+  stbi_image_free(pixels);
   return d;
 }
 }  // namespace
