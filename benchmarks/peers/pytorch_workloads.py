@@ -1,0 +1,106 @@
+"""PyTorch's side of benchmarks/run: the same workloads as bench_typenet, printed as one JSON object.
+
+An epoch trains on the first 54,000 MNIST images (90% of those used) (batch 128, reshuffled every epoch) and then
+evaluates the 6,000 held out, as Keras's fit(validation_split=0.1) does. RMSprop with Keras's
+learning rate, rho and epsilon (PyTorch adds epsilon outside the square root; at 1e-7 that
+changes nothing measurable). Run with /usr/bin/python3 (Debian's python3-torch).
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+import mnist_idx
+
+
+def network(workload):
+    if workload in ("W1", "W4-W1"):
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.Sigmoid(), nn.Linear(512, 10))
+    if workload == "W2":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.Sigmoid(), nn.Dropout(0.5),
+                             nn.Linear(512, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 10))
+    if workload in ("W3", "W4-W3"):
+        return nn.Sequential(nn.Unflatten(1, (1, 28)), nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
+    raise SystemExit(f"unknown workload {workload}")
+
+
+def glorot(model):
+    # Keras's initialisation, so that accuracy after the same epochs is comparable.
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+
+
+def accuracy(model, x, y, batch=1024):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            correct += (model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum().item()
+    model.train()
+    return correct / len(x)
+
+
+def train_epochs(model, x, y, epochs, batch):
+    opt = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    split = len(x) * 9 // 10
+    x_train, y_train, x_val, y_val = x[:split], y[:split], x[split:], y[split:]
+    seconds = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        order = torch.randperm(len(x_train))
+        for i in range(0, len(x_train), batch):
+            idx = order[i:i + batch]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(x_train[idx]), y_train[idx]).backward()
+            opt.step()
+        accuracy(model, x_val, y_val)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--samples", type=int, default=60000, help="use only the first N images (smoke runs)")
+    parser.add_argument("--data", required=True)
+    args = parser.parse_args()
+
+    torch.manual_seed(42)
+    torch.set_num_threads(args.threads)
+    x_train, y_train, x_test, y_test = (torch.from_numpy(np.ascontiguousarray(a[:args.samples]))
+                                        for a in mnist_idx.load(args.data))
+    model = network(args.workload)
+    glorot(model)
+    if args.workload.startswith("W4-"):
+        train_epochs(model, x_train, y_train, 1, 128)
+        model.eval()
+        rates = []
+        with torch.no_grad():
+            for _ in range(5):
+                start = time.perf_counter()
+                for i in range(0, len(x_test), 256):
+                    model(x_test[i:i + 256])
+                rates.append(len(x_test) / (time.perf_counter() - start))
+        result = {"unit": "img/s", "samples": rates, "test_accuracy": accuracy(model, x_test, y_test)}
+    else:
+        seconds = train_epochs(model, x_train, y_train, args.epochs, args.batch)
+        result = {"unit": "s/epoch", "epoch_seconds": seconds, "test_accuracy": accuracy(model, x_test, y_test),
+                  "epochs": args.epochs}
+    result["workload"] = args.workload
+    result["torch"] = torch.__version__
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
