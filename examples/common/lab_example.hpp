@@ -97,7 +97,8 @@ inline std::vector<std::uint8_t> predicted_classes(const xt::xtensor<float, 2>& 
 }
 
 // Trains `model` as the lab does and writes, under out/<name>/: metrics.json, history.csv,
-// history.json, history.png, confusion.txt, confusion.png and summary.txt. Returns the metrics.
+// history.json, history.png, confusion.txt, confusion.png, summary.txt and the trained model,
+// model.typenet (Model::save, atomic; `predict --model` runs it). Returns the metrics.
 template <class Net>
 nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& options, typenet::Features x_train,
                    typenet::Labels y_train, const TestSet& test, std::size_t classes) {
@@ -120,6 +121,7 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
   const auto confusion = typenet::confusion_matrix(std::vector<std::uint8_t>(test.classes.begin(), test.classes.end()),
                                                    predicted, classes);
 
+  model.save(dir / "model.typenet");
   history.write_csv(dir / "history.csv");
   history.write_json(dir / "history.json");
   typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.description);
@@ -143,6 +145,7 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
       {"seconds_per_epoch", train_seconds / static_cast<double>(epochs)},
       {"lab_test_loss", optional_number(spec.lab.test_loss)},
       {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
+      {"model_file", "model.typenet"},
   };
   typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
   std::cout << spec.name << ": test loss " << result.loss << ", test accuracy " << result.accuracy << " ("
