@@ -61,7 +61,10 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
 
   const std::vector<float> weights = sample_weights(targets, options.class_weight);
   const std::size_t batch_size = std::min(options.batch_size, train_end);
-  reserve(batch_size);
+  // Validation runs in inference mode, so it can take larger batches; reserving for both now keeps
+  // the end of the first epoch from growing the workspace.
+  const std::size_t val_batch = std::max<std::size_t>(batch_size, 256);
+  reserve(val_x ? std::max(batch_size, std::min(val_batch, val_end - val_begin)) : batch_size);
   // The fixed prefix (say, HOG features) runs once over every sample here, not every epoch; the
   // epochs train the layers after it on its output rows.
   constexpr std::size_t row = row_size<fixed_prefix>();
@@ -122,7 +125,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
     history.append("loss", total.loss_sum / static_cast<double>(seen));
     history.append("accuracy", static_cast<double>(total.correct) / static_cast<double>(seen));
     if (val_x) {
-      const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, std::max<std::size_t>(batch_size, 256));
+      const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, val_batch);
       history.append("val_loss", v.loss);
       history.append("val_accuracy", v.accuracy);
     }
