@@ -4,19 +4,10 @@
 #include <typenet/typenet.hpp>
 
 #include "common/lab_example.hpp"
+#include "networks/mlp_raw_mnist.hpp"
 
 namespace tn = typenet;
-
-// The notebook's starter: two hidden units, small on purpose.
-using Starter = tn::Sequential<tn::Input<784>, tn::Dense<2, tn::Sigmoid>, tn::Dense<10, tn::Softmax>>;
-using Model1 = tn::Sequential<tn::Input<784>, tn::Dense<512, tn::Sigmoid>, tn::Dense<10, tn::Softmax>>;
-using Model2 = tn::Sequential<tn::Input<784>, tn::Dense<512, tn::Sigmoid>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
-using Model3 = tn::Sequential<tn::Input<784>, tn::Dense<512, tn::Sigmoid>, tn::Dropout<0.5>, tn::Dense<256, tn::ReLU>,
-                              tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
-static_assert(Starter::param_count == 1600);
-static_assert(Model1::param_count == 407050);
-static_assert(Model2::param_count == 407050);
-static_assert(Model3::param_count == 535818);
+using namespace lab::mlp_raw_mnist;  // Starter, Model1, Model2, Model3
 
 int main(int argc, char** argv) try {
   const auto options = lab::parse_options(argc, argv, "typenet: the lab's MLPs on raw MNIST pixels",

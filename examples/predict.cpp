@@ -1,0 +1,165 @@
+// predict: classifies image files with a model saved by a lab example.
+//
+//   predict --model results/mlp_raw_mnist/model1/model.typenet digit.png photo.jpg ...
+//
+// prints one line per image, PATH<TAB>CLASS<TAB>PROBABILITY (with --top K, the K best classes
+// as further CLASS<TAB>PROBABILITY pairs), or with --json one JSON array. Each image is read
+// with stb_image (PNG, JPEG, PGM, ...), made grayscale and resized to the model's input
+// (io/image.hpp), scaled to [0, 1] as the lab's data. An image that cannot be read is reported on
+// stderr and the others are still classified.
+//
+// Exit status: 0 every image classified; 1 some image could not be read; 2 the model file or
+// the command line is wrong (nothing classified).
+//
+// The file's header records its architecture; predict runs it with the compiled network of the
+// same architecture among the lab's (examples/predict_networks.hpp).
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "predict_networks.hpp"
+#include "typenet/io/image.hpp"
+#include "typenet/model.hpp"
+
+namespace tn = typenet;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Options {
+  fs::path model;
+  std::vector<fs::path> images;
+  std::size_t top = 1;
+  bool json = false;
+};
+
+struct Ranked {
+  std::size_t class_index;
+  float probability;
+};
+
+// The classes of one output row, most probable first. A single sigmoid unit is two classes:
+// 0 with 1 - p and 1 with p.
+std::vector<Ranked> ranking(const float* row, std::size_t width) {
+  std::vector<Ranked> ranked;
+  if (width == 1) {
+    ranked = {{0, 1.0f - row[0]}, {1, row[0]}};
+  } else {
+    for (std::size_t k = 0; k < width; ++k) ranked.push_back({k, row[k]});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) { return a.probability > b.probability; });
+  return ranked;
+}
+
+std::string probability_text(float p) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6f", static_cast<double>(p));
+  return text;
+}
+
+template <class Net>
+int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
+  using Model = tn::Model<Net>;
+  Model model = Model::load(options.model);
+  const std::size_t classes = Model::output_size == 1 ? 2 : Model::output_size;
+  if (options.top > classes)
+    throw std::invalid_argument("--top " + std::to_string(options.top) + ": " + known.name + " has " +
+                                std::to_string(classes) + " classes");
+  if (!known.class_names.empty() && known.class_names.size() != classes)
+    throw std::logic_error(known.name + " names " + std::to_string(known.class_names.size()) + " classes but has " +
+                           std::to_string(classes));
+  const tn::io::ImageLayout layout = tn::io::image_layout_for_input(Model::input_shape::dims);
+
+  // Read every image first, so that one predict call classifies them all.
+  std::vector<std::optional<std::string>> errors(options.images.size());
+  std::vector<float> pixels;
+  for (std::size_t i = 0; i < options.images.size(); ++i) {
+    try {
+      const auto image = tn::io::read_image(options.images[i], layout.width, layout.height, layout.mode);
+      pixels.insert(pixels.end(), image.pixels.begin(), image.pixels.end());
+    } catch (const tn::io::ImageError& e) {
+      errors[i] = e.what();
+      std::cerr << "predict: " << e.what() << '\n';
+    }
+  }
+  const std::size_t readable = pixels.size() / Model::input_size;
+  xt::xtensor<float, 2> probabilities;
+  if (readable > 0) {
+    auto x = xt::xtensor<float, 2>::from_shape({readable, Model::input_size});
+    std::copy(pixels.begin(), pixels.end(), x.data());
+    probabilities = model.predict(x);
+  }
+
+  auto class_json = [&](std::size_t k) {
+    return known.class_names.empty() ? nlohmann::json(k) : nlohmann::json(known.class_names[k]);
+  };
+  auto class_text = [&](std::size_t k) { return known.class_names.empty() ? std::to_string(k) : known.class_names[k]; };
+  auto results = nlohmann::json::array();
+  std::size_t row = 0;
+  for (std::size_t i = 0; i < options.images.size(); ++i) {
+    if (errors[i]) {
+      results.push_back({{"path", options.images[i].string()}, {"error", *errors[i]}});
+      continue;
+    }
+    const auto ranked = ranking(probabilities.data() + row++ * Model::output_size, Model::output_size);
+    if (options.json) {
+      auto top = nlohmann::json::array();
+      for (std::size_t k = 0; k < options.top; ++k)
+        top.push_back({{"class", class_json(ranked[k].class_index)}, {"probability", ranked[k].probability}});
+      results.push_back({{"path", options.images[i].string()},
+                         {"class", class_json(ranked[0].class_index)},
+                         {"probability", ranked[0].probability},
+                         {"top", std::move(top)}});
+    } else {
+      std::cout << options.images[i].string();
+      for (std::size_t k = 0; k < options.top; ++k)
+        std::cout << '\t' << class_text(ranked[k].class_index) << '\t' << probability_text(ranked[k].probability);
+      std::cout << '\n';
+    }
+  }
+  if (options.json) std::cout << results.dump(2) << '\n';
+  return readable == options.images.size() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  bool list = false;
+  CLI::App app{"typenet predict: classifies image files (PNG, JPEG, PGM, ...) with a model saved by a lab example"};
+  app.add_option("--model", options.model, "a model file saved by a lab example (results/<example>/<model>/model.typenet)");
+  app.add_option("images", options.images, "image files");
+  app.add_option("--top", options.top, "print the K most probable classes of each image")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_flag("--json", options.json, "print a JSON array instead of one line per image");
+  app.add_flag("--list-networks", list, "print the networks predict can run and exit");
+  try {
+    app.parse(argc, argv);
+    if (!list && (options.model.empty() || options.images.empty()))
+      throw CLI::ValidationError("predict needs --model FILE and at least one IMAGE");
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? 0 : 2;
+  }
+
+  const auto known = lab::predict_networks();
+  if (list) {
+    std::cout << lab::describe_networks(known);
+    return 0;
+  }
+  try {
+    return lab::with_network_of(options.model, known, [&](const auto& entry) { return classify(entry, options); });
+  } catch (const std::exception& e) {
+    std::cerr << "predict: " << e.what() << '\n';
+    return 2;
+  }
+}
