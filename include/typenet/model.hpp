@@ -169,6 +169,15 @@ class Model {
     return needs;
   }();
 
+  // fused_with_next[I]: layer I leaves its bias and ReLU to layer I + 1 (layers/layer.hpp).
+  static constexpr auto fused_with_next = [] {
+    std::array<bool, layer_count> fused{};
+    Net::for_each_layer([&]<std::size_t I>() {
+      if constexpr (I + 1 < layer_count) fused[I] = FusesBiasAndReLU<layer<I>, layer<I + 1>>;
+    });
+    return fused;
+  }();
+
   void require_compiled(const char* where) const {
     if (!compiled_) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
   }
@@ -212,8 +221,15 @@ class Model {
       float* out = L::aliases_input ? const_cast<float*>(in) : own_output_[I];  // views never write
       inputs_[I] = in;
       outputs_[I] = out;
-      L::forward(ForwardPass{params_.data() + Net::param_offset[I], in, out,
-                             scratch_ + capacity_ * Net::scratch_offset[I], batch, training, &dropout_rng_});
+      ForwardPass pass{params_.data() + Net::param_offset[I], in, out,
+                       scratch_ + capacity_ * Net::scratch_offset[I], batch, training, &dropout_rng_};
+      // A fused pair runs fused only when both of its layers run here.
+      if constexpr (I + 1 < End && fused_with_next[I]) pass.defer_bias_and_relu = true;
+      if constexpr (I > First) {
+        if constexpr (fused_with_next[I - 1])
+          pass.pending_bias = params_.data() + Net::param_offset[I - 1] + layer<I - 1>::bias_offset;
+      }
+      L::forward(pass);
       in = out;
     });
     return in;
@@ -226,10 +242,16 @@ class Model {
     Net::for_each_layer_reversed([&]<std::size_t I>() {
       if constexpr (I < First) return;
       using L = layer<I>;
-      L::backward(BackwardPass{params_.data() + Net::param_offset[I], grads_.data() + Net::param_offset[I], inputs_[I],
-                               outputs_[I], delta_[I + 1], needs_input_gradient[I] ? delta_[I] : nullptr,
-                               scratch_ + capacity_ * Net::scratch_offset[I], batch,
-                               preactivation && I == layer_count - 1});
+      BackwardPass pass{params_.data() + Net::param_offset[I], grads_.data() + Net::param_offset[I], inputs_[I],
+                        outputs_[I], delta_[I + 1], needs_input_gradient[I] ? delta_[I] : nullptr,
+                        scratch_ + capacity_ * Net::scratch_offset[I], batch,
+                        preactivation && I == layer_count - 1};
+      // The fused pooling after this layer already routed dLoss/d(pre-activation) (layer.hpp).
+      if constexpr (fused_with_next[I]) pass.dout_is_preactivation = true;
+      if constexpr (I > First) {
+        if constexpr (fused_with_next[I - 1]) pass.rectified = true;
+      }
+      L::backward(pass);
     });
   }
 

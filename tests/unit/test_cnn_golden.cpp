@@ -28,6 +28,10 @@ using GoldenNet = tn::Sequential<tn::Input<21, 21, 2>, tn::Conv2D<4, 3, 3, tn::R
                                  tn::AvgPool2D<2>, tn::Flatten, tn::Dense<4, tn::ReLU>, tn::Dense<3, tn::Softmax>>;
 static_assert(GoldenNet::param_count == 351);
 static_assert(GoldenNet::layer<3>::window::pad_top == 0 && GoldenNet::layer<3>::window::pad_left == 0);  // (0, 1)
+// The first convolution and its max pooling run fused (layer.hpp); the second convolution's ReLU
+// is followed by another convolution, so it runs on its own.
+static_assert(tn::FusesBiasAndReLU<GoldenNet::layer<1>, GoldenNet::layer<2>>);
+static_assert(!tn::FusesBiasAndReLU<GoldenNet::layer<3>, GoldenNet::layer<4>>);
 
 // Relative to the largest magnitude of each quantity: typenet computes in float32, PyTorch in float64.
 constexpr double output_tolerance = 1e-5, gradient_tolerance = 1e-4;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 #include "typenet/activations.hpp"
 #include "typenet/detail/gemm.hpp"
@@ -58,6 +59,9 @@ struct Conv2D {
     static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
     static constexpr std::size_t scratch_per_sample = input_is_columns ? 0 : out_pixels * patch;
     static constexpr bool aliases_input = false;
+    // Followed by max pooling, a ReLU convolution leaves its bias and activation to it (layer.hpp).
+    static constexpr bool defers_bias_and_relu = std::is_same_v<Act, ReLU>;
+    static constexpr std::size_t bias_offset = kernel_size;
     static constexpr bool shown_in_summary = true;
     static constexpr std::string_view keras_class = "Conv2D";
     static constexpr std::string_view keras_name = "conv2d";
@@ -79,7 +83,7 @@ struct Conv2D {
         columns = p.scratch;
       }
       detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, columns, p.params, p.out);
-      Act::forward(p.out, p.params + kernel_size, p.batch * out_pixels, filters);
+      if (!p.defer_bias_and_relu) Act::forward(p.out, p.params + kernel_size, p.batch * out_pixels, filters);
     }
 
     static void backward(const BackwardPass& p) {

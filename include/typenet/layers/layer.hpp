@@ -7,6 +7,7 @@
 //   config(): its Keras class and arguments, for saved files and the Keras export (layer_config.hpp)
 // `fits` is false when the layer cannot take that input; the layer's `at_layer<Index, In>`
 // then states why in a static_assert (see sequential.hpp for how only that one fires).
+#include <concepts>
 #include <cstddef>
 #include <string_view>
 
@@ -24,6 +25,11 @@ struct ForwardPass {
   std::size_t batch;
   bool training;
   detail::Rng* rng;
+  // A convolution with ReLU followed by max pooling runs as a fused pair (see FusesBiasAndReLU):
+  // the convolution writes conv(x, K) alone and the pooling adds the bias to each window's
+  // maximum and rectifies it, on a quarter of the elements and in the same pass.
+  bool defer_bias_and_relu = false;    // to the convolution
+  const float* pending_bias = nullptr;  // to the pooling: the convolution's per-channel bias
 };
 
 struct BackwardPass {
@@ -35,8 +41,23 @@ struct BackwardPass {
   float* din;            // dLoss/din to write, or nullptr when nobody needs it (first layer)
   const float* scratch;
   std::size_t batch;
-  bool dout_is_preactivation;  // the loss already applied the output activation's derivative
+  bool dout_is_preactivation;  // the loss (or a fused next layer) already applied the activation's derivative
+  bool rectified = false;       // to a pooling that applied its input's ReLU: outputs <= 0 route no gradient
 };
+
+// A pair (layer I, layer I + 1) fuses when I leaves its bias and ReLU to I + 1. Exact for max
+// pooling: ReLU is monotone and the bias is constant over a window, so
+// max(relu(z + b)) = relu(max(z) + b), and the gradient reaches only the window's winner, when
+// the pooled value is positive.
+template <class Bound>
+concept DefersBiasAndReLU = requires {
+  requires Bound::defers_bias_and_relu;
+  { Bound::bias_offset } -> std::convertible_to<std::size_t>;
+};
+template <class Bound>
+concept AbsorbsBiasAndReLU = requires { requires Bound::absorbs_bias_and_relu; };
+template <class Bound, class Next>
+inline constexpr bool FusesBiasAndReLU = DefersBiasAndReLU<Bound> && AbsorbsBiasAndReLU<Next>;
 
 namespace detail {
 // Defaults for layers without weights.

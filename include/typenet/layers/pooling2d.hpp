@@ -41,6 +41,8 @@ struct Pooling2D {
     using output_shape = Shape<OH, OW, C>;
     static constexpr bool fits = rows::fits && cols::fits;
     static constexpr std::size_t scratch_per_sample = Kind::records_argmax ? OH * OW * C : 0;
+    // After a ReLU convolution, max pooling adds its bias and rectifies (layer.hpp).
+    static constexpr bool absorbs_bias_and_relu = Kind::records_argmax;
     static constexpr std::string_view keras_class = Kind::keras_class;
     static constexpr std::string_view keras_name = Kind::keras_name;
 
@@ -57,7 +59,7 @@ struct Pooling2D {
             for (std::size_t ox = 0; ox < OW; ++ox) {
               const std::size_t at = b * out_size + (oy * OW + ox) * C;
               Kind::template pool<window>(p.in + b * in_size, [&](std::size_t k) { return offset(oy, ox, k); }, p.out + at,
-                                          p.scratch ? p.scratch + at : nullptr, C);
+                                          p.scratch ? p.scratch + at : nullptr, C, p.pending_bias);
             }
       });
     }
@@ -75,7 +77,8 @@ struct Pooling2D {
             for (std::size_t ox = 0; ox < OW; ++ox) {
               const std::size_t at = b * out_size + (oy * OW + ox) * C;
               Kind::template unpool<window>(p.dout + at, p.scratch ? p.scratch + at : nullptr, din,
-                                            [&](std::size_t k) { return offset(oy, ox, k); }, C);
+                                            [&](std::size_t k) { return offset(oy, ox, k); }, C,
+                                            p.rectified ? p.out + at : nullptr);
             }
         }
       });
@@ -91,8 +94,10 @@ struct MaxPool {
   static constexpr std::string_view keras_class = "MaxPooling2D";
   static constexpr std::string_view keras_name = "max_pooling2d";
 
+  // With `bias` (fused after a ReLU convolution) the input lacks its bias and ReLU: the window's
+  // maximum gets both here.
   template <std::size_t Window, class Offset>
-  static void pool(const float* image, Offset offset, float* out, float* winner, std::size_t channels) {
+  static void pool(const float* image, Offset offset, float* out, float* winner, std::size_t channels, const float* bias) {
     const float* first = image + offset(0);
     for (std::size_t c = 0; c < channels; ++c) out[c] = first[c], winner[c] = 0.0f;
     for (std::size_t k = 1; k < Window; ++k) {
@@ -101,14 +106,22 @@ struct MaxPool {
       for (std::size_t c = 0; c < channels; ++c)
         if (v[c] > out[c]) out[c] = v[c], winner[c] = index;
     }
+    if (bias)
+      for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c] + bias[c], 0.0f);
   }
 
+  // With `out` (fused: the output was rectified), a window whose output is 0 passes no gradient,
+  // so din is already the gradient of the convolution's pre-activation.
   template <std::size_t Window, class Offset>
-  static void unpool(const float* dout, const float* winner, float* din, Offset offset, std::size_t channels) {
+  static void unpool(const float* dout, const float* winner, float* din, Offset offset, std::size_t channels,
+                     const float* out) {
     for (std::size_t k = 0; k < Window; ++k) {
       float* d = din + offset(k);
       const float index = static_cast<float>(k);
-      for (std::size_t c = 0; c < channels; ++c) d[c] = winner[c] == index ? dout[c] : 0.0f;
+      if (out)
+        for (std::size_t c = 0; c < channels; ++c) d[c] = winner[c] == index && out[c] > 0.0f ? dout[c] : 0.0f;
+      else
+        for (std::size_t c = 0; c < channels; ++c) d[c] = winner[c] == index ? dout[c] : 0.0f;
     }
   }
 };
@@ -119,7 +132,7 @@ struct AveragePool {
   static constexpr std::string_view keras_name = "average_pooling2d";
 
   template <std::size_t Window, class Offset>
-  static void pool(const float* image, Offset offset, float* out, float*, std::size_t channels) {
+  static void pool(const float* image, Offset offset, float* out, float*, std::size_t channels, const float*) {
     std::fill(out, out + channels, 0.0f);
     for (std::size_t k = 0; k < Window; ++k) {
       const float* v = image + offset(k);
@@ -130,7 +143,7 @@ struct AveragePool {
   }
 
   template <std::size_t Window, class Offset>
-  static void unpool(const float* dout, const float*, float* din, Offset offset, std::size_t channels) {
+  static void unpool(const float* dout, const float*, float* din, Offset offset, std::size_t channels, const float*) {
     constexpr float scale = 1.0f / static_cast<float>(Window);
     for (std::size_t k = 0; k < Window; ++k) {
       float* d = din + offset(k);
