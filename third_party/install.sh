@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libplplot-dev plplot-driver-cairo libstb-dev libzip-dev
+  libopenmpi-dev openmpi-bin
   npm
 )
 
