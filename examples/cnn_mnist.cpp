@@ -6,31 +6,11 @@
 
 #include "common/lab_example.hpp"
 #include "common/weight_census.hpp"
+#include "networks/cnn_mnist.hpp"
 
 namespace tn = typenet;
 
-// The notebook's starter: three blocks of Conv 2 filters 2x2 same relu + MaxPool 2 (28 -> 14 -> 7
-// -> 3), unstable by design.
-template <std::size_t F1, std::size_t F2, std::size_t F3, std::size_t Hidden>
-using ThreeBlocks = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<F1, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
-                                   tn::Conv2D<F2, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
-                                   tn::Conv2D<F3, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<2>, tn::Flatten,
-                                   tn::Dense<Hidden, tn::ReLU>, tn::Dense<10, tn::Softmax>>;
-using Starter = ThreeBlocks<2, 2, 2, 2>;
-using Small = ThreeBlocks<8, 16, 16, 8>;
-using Deep = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<8, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>, tn::Dropout<0.2>,
-                            tn::Conv2D<16, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>, tn::Dropout<0.2>, tn::Flatten,
-                            tn::Dense<200, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
-// Ours: two VGG-like stages (two 3x3 convolutions before each pooling see 5x5 at the cost of
-// 3x3 twice), dropout after each stage and before the classifier.
-using Best = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<32, 3, 3, tn::ReLU, tn::Same>, tn::Conv2D<32, 3, 3, tn::ReLU>,
-                            tn::MaxPool2D<2>, tn::Dropout<0.25>, tn::Conv2D<64, 3, 3, tn::ReLU, tn::Same>,
-                            tn::Conv2D<64, 3, 3, tn::ReLU>, tn::MaxPool2D<2>, tn::Dropout<0.25>, tn::Flatten,
-                            tn::Dense<128, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
-static_assert(Starter::param_count == 114);
-static_assert(std::is_same_v<Starter::layer<6>::output_shape, tn::Shape<3, 3, 2>>);
-static_assert(Small::param_count == 2858);
-static_assert(Deep::param_count == 160258);
+using namespace lab::cnn_mnist;  // the networks (examples/networks/cnn_mnist.hpp)
 
 // The raw-pixel MLPs of part 2a (examples/mlp_raw_mnist.cpp), for the weights table only; the
 // asserts keep them equal to the ones trained there.
