@@ -23,7 +23,7 @@ namespace {
 
 struct Part {
   std::string program;  // example executable, also the results sub-folder
-  std::string data;     // data set folder under --data-root
+  std::string data;     // data set folder under --data-root; empty: the example's own default (vendored data)
 };
 
 // Later lab parts add themselves here.
@@ -31,6 +31,7 @@ const std::vector<Part> parts = {
     {"mlp_raw_mnist", "mnist"},
     {"mlp_hog_mnist", "mnist"},
     {"cnn_mnist", "mnist"},
+    {"pneumonia_cnn", ""},  // PneumoniaMNIST, vendored in third_party/pneumoniamnist
 };
 
 std::string quoted(const std::string& s) {
@@ -102,9 +103,9 @@ int main(int argc, char** argv) try {
   const fs::path here = fs::canonical("/proc/self/exe").parent_path();
   if (!report_only) {
     for (const auto& part : parts) {
-      std::string command = quoted((here / part.program).string()) + " --data " + quoted((data_root / part.data).string()) +
-                            " --out " + quoted((out_dir / part.program).string()) + " --seed " + std::to_string(seed) +
-                            " --verbose " + std::to_string(verbose);
+      std::string command = quoted((here / part.program).string()) + " --out " + quoted((out_dir / part.program).string()) +
+                            " --seed " + std::to_string(seed) + " --verbose " + std::to_string(verbose);
+      if (!part.data.empty()) command += " --data " + quoted((data_root / part.data).string());
       if (epochs) command += " --epochs " + std::to_string(*epochs);
       std::cout << "lab: " << command << std::endl;
       if (std::system(command.c_str()) != 0) {
