@@ -77,16 +77,25 @@ class Model {
   using output_shape = typename Net::output_shape;
   static constexpr std::size_t input_size = input_shape::size;
   static constexpr std::size_t output_size = output_shape::size;
-  static constexpr std::size_t param_count = Net::param_count;
+  static constexpr std::size_t param_count = Net::param_count;  // trainable
+  static constexpr std::size_t non_trainable_count = Net::non_trainable_count;
   static constexpr std::size_t layer_count = Net::layer_count;
   // Layers [0, fixed_prefix) are a fixed function of the sample (detail/fixed_prefix.hpp): fit
   // computes their output once per data set and trains the layers after them on it.
   static constexpr std::size_t fixed_prefix = detail::fixed_prefix_length<Net>();
 
   explicit Model(std::uint64_t seed = 0)
-      : params_(param_count), grads_(param_count), dropout_rng_(seed ^ 0xd50f), shuffle_rng_(seed ^ 0x5aff1e) {
+      : params_(param_count),
+        grads_(param_count),
+        non_trainable_(non_trainable_count),
+        dropout_rng_(seed ^ 0xd50f),
+        shuffle_rng_(seed ^ 0x5aff1e) {
     detail::Rng init(seed);
-    Net::for_each_layer([&]<std::size_t I>() { layer<I>::initialize(params_.data() + Net::param_offset[I], init); });
+    Net::for_each_layer([&]<std::size_t I>() {
+      layer<I>::initialize(params_.data() + Net::param_offset[I], init);
+      if constexpr (detail::non_trainable_count_of<layer<I>>() > 0)
+        layer<I>::initialize_non_trainable(non_trainable_.data() + Net::non_trainable_offset[I]);
+    });
   }
 
   void compile(Optimizer optimizer, Loss loss) {
@@ -116,6 +125,9 @@ class Model {
   std::span<float> parameters() { return params_; }
   std::span<const float> parameters() const { return params_; }
   std::span<const float> gradients() const { return grads_; }
+  // What layers keep but the optimizer does not update: BatchNormalization's moving statistics.
+  std::span<float> non_trainable_parameters() { return non_trainable_; }
+  std::span<const float> non_trainable_parameters() const { return non_trainable_; }
   template <std::size_t I>
   std::span<float> layer_parameters() {
     return std::span<float>(params_).subspan(Net::param_offset[I], layer<I>::param_count);
@@ -222,7 +234,8 @@ class Model {
       inputs_[I] = in;
       outputs_[I] = out;
       ForwardPass pass{params_.data() + Net::param_offset[I], in, out,
-                       scratch_ + capacity_ * Net::scratch_offset[I], batch, training, &dropout_rng_};
+                       scratch_ + capacity_ * Net::scratch_offset[I], batch, training, &dropout_rng_,
+                       non_trainable_.data() + Net::non_trainable_offset[I]};
       // A fused pair runs fused only when both of its layers run here.
       if constexpr (I + 1 < End && fused_with_next[I]) pass.defer_bias_and_relu = true;
       if constexpr (I > First) {
@@ -330,7 +343,7 @@ class Model {
 
   std::vector<float> sample_weights(const Targets& targets, const std::vector<double>& class_weight) const;
 
-  std::vector<float> params_, grads_;
+  std::vector<float> params_, grads_, non_trainable_;
   OptimizerState optimizer_;
   Loss loss_;
   bool compiled_ = false;

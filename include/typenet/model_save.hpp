@@ -8,8 +8,10 @@
 //            never compiled); optimizer_state (iterations and the slots' names); history;
 //            random_state (the dropout and shuffle generators); sections
 //   sections "weights": every parameter in the model's buffer order, layer after layer (Dense:
-//            its kernel, inputs x units row-major as Keras stores it, then its bias); then one
-//            "optimizer/<slot>" per optimizer variable, Keras's names (momentum, velocity)
+//            its kernel, inputs x units row-major as Keras stores it, then its bias); for a
+//            network with BatchNormalization, "non_trainable": the moving means and variances in
+//            layer order (each layer's means, then its variances); then one "optimizer/<slot>"
+//            per optimizer variable, Keras's names (momentum, velocity)
 //
 // With all of it restored, fit on a loaded model draws the same shuffles and dropout masks and
 // takes the same optimizer steps as the run that saved it would have.
@@ -68,6 +70,7 @@ void Model<Spec>::save(const std::filesystem::path& path) const {
                                    {"output_shape", output_shape::dims},
                                    {"param_count", param_count}};
   std::vector<io::ModelFileSection> sections{{"weights", params_}};
+  if constexpr (non_trainable_count > 0) sections.push_back({"non_trainable", non_trainable_});
   if (compiled_) {
     const std::vector<std::string> slots = io::optimizer_slot_names(optimizer_.config());
     header["compile"] = {{"optimizer", io::optimizer_json(optimizer_.config())}, {"loss", io::loss_name(loss_)}};
@@ -127,6 +130,10 @@ Model<Spec> Model<Spec>::load(const std::filesystem::path& path) {
 
   const std::vector<float> weights = file.read_section("weights", param_count);
   std::copy(weights.begin(), weights.end(), model.params_.begin());
+  if constexpr (non_trainable_count > 0) {
+    const std::vector<float> values = file.read_section("non_trainable", non_trainable_count);
+    std::copy(values.begin(), values.end(), model.non_trainable_.begin());
+  }
   if (model.compiled_) {
     const std::vector<std::string> slots = io::optimizer_slot_names(model.optimizer_.config());
     for (std::size_t k = 0; k < slots.size(); ++k) {
@@ -142,7 +149,11 @@ void Model<Spec>::load_weights(const std::filesystem::path& path) {
   const io::ModelFileReader file(path);
   detail::check_architecture<Net>(file);
   const std::vector<float> weights = file.read_section("weights", param_count);
+  // Keras's load_weights restores the moving statistics too: they are part of what was learnt.
+  std::vector<float> frozen;
+  if constexpr (non_trainable_count > 0) frozen = file.read_section("non_trainable", non_trainable_count);
   std::copy(weights.begin(), weights.end(), params_.begin());
+  std::copy(frozen.begin(), frozen.end(), non_trainable_.begin());
 }
 
 template <class Spec>

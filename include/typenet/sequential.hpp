@@ -68,6 +68,15 @@ struct bind_chain<In, type_list<Layer, Rest...>> {
   using output_shape = typename next::output_shape;
 };
 
+// Values a layer keeps but the optimizer never updates (BatchNormalization's moving statistics).
+template <class Bound>
+constexpr std::size_t non_trainable_count_of() {
+  if constexpr (requires { Bound::non_trainable_count; })
+    return Bound::non_trainable_count;
+  else
+    return 0;
+}
+
 inline constexpr std::size_t no_misfit = static_cast<std::size_t>(-1);
 
 template <class... Bound>
@@ -135,6 +144,10 @@ struct Sequential<First, Layers...> {
   // Where each layer's parameters start in the model's one parameter buffer.
   static constexpr auto param_offset = detail::offsets(layers{}, []<class B>() { return B::param_count; });
   static constexpr std::size_t param_count = param_offset.back();
+  // The same for the non-trainable values, which live in a buffer of their own.
+  static constexpr auto non_trainable_offset =
+      detail::offsets(layers{}, []<class B>() { return detail::non_trainable_count_of<B>(); });
+  static constexpr std::size_t non_trainable_count = non_trainable_offset.back();
   // Per-sample scratch (dropout masks), laid out the same way.
   static constexpr auto scratch_offset = detail::offsets(layers{}, []<class B>() { return B::scratch_per_sample; });
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "typenet/sequential.hpp"
+
 namespace typenet {
 
 namespace detail {
@@ -33,16 +35,36 @@ inline std::string readable_bytes(double bytes) {
   return buf;
 }
 
-// Columns start at 0, 29 and 55 of a 65-character line, as in Keras.
+// Columns start at 0, 29 and 55 of a 65-character line, as in Keras 2.11's print_row: a field too
+// long for its column continues on the next line, cut after "),", "},", "]," or "'," when its
+// visible part has one (tests/data/cnn/keras_summary_rows.py is that function).
 inline std::string summary_row(std::string_view a, std::string_view b, std::string_view c) {
-  std::string line = " " + std::string(a);
-  line.resize(std::max<std::size_t>(line.size() + 2, 29), ' ');
-  line += b;
-  line.resize(std::max<std::size_t>(line.size() + 2, 55), ' ');
-  line += c;
-  line.resize(std::max<std::size_t>(line.size(), 65), ' ');
-  return line;
+  constexpr std::size_t positions[] = {29, 55, 65};
+  std::string_view left[] = {a, b, c};
+  std::string lines;
+  while (!left[0].empty() || !left[1].empty() || !left[2].empty()) {
+    std::string line;
+    for (std::size_t col = 0; col < 3; ++col) {
+      const std::size_t start = col > 0 ? positions[col - 1] : 0;
+      const std::size_t space = col != 2 ? 2 : 0;
+      std::size_t cutoff = positions[col] - start - space;
+      std::string_view fit = left[col].substr(0, cutoff);
+      std::size_t earliest = std::string_view::npos;
+      for (std::string_view mark : {"),", "},", "],", "',"})
+        if (const auto at = fit.find(mark); at != std::string_view::npos) earliest = std::min(earliest, at + mark.size());
+      if (earliest != std::string_view::npos) cutoff = earliest, fit = fit.substr(0, cutoff);
+      if (col == 0) line += ' ';
+      line += fit;
+      line.append(space, ' ');
+      left[col] = left[col].substr(std::min(cutoff, left[col].size()));
+      if (line.size() < positions[col]) line.resize(positions[col], ' ');
+    }
+    if (!lines.empty()) lines += '\n';
+    lines += line;
+  }
+  return lines;
 }
+
 }  // namespace detail
 
 template <class Net>
@@ -60,15 +82,18 @@ void print_summary(std::ostream& os, std::string_view model_name = "sequential")
     using L = typename Net::template layer<I>;
     if constexpr (L::shown_in_summary) {
       os << detail::summary_row(unique_name(L::keras_name) + " (" + std::string(L::keras_class) + ")",
-                                L::output_shape::keras_string(), detail::with_thousands(L::param_count))
+                                L::output_shape::keras_string(),
+                                detail::with_thousands(L::param_count + detail::non_trainable_count_of<L>()))
          << '\n' << std::string(65, ' ') << '\n';
     }
   });
-  const double bytes = static_cast<double>(Net::param_count) * sizeof(float);
+  // Keras counts BatchNormalization's moving statistics as non-trainable parameters.
+  constexpr std::size_t trainable = Net::param_count, frozen = Net::non_trainable_count;
+  auto bytes = [](std::size_t n) { return detail::readable_bytes(static_cast<double>(n) * sizeof(float)); };
   os << std::string(65, '=') << '\n'
-     << "Total params: " << detail::with_thousands(Net::param_count) << " (" << detail::readable_bytes(bytes) << ")\n"
-     << "Trainable params: " << detail::with_thousands(Net::param_count) << " (" << detail::readable_bytes(bytes) << ")\n"
-     << "Non-trainable params: 0 (" << detail::readable_bytes(0) << ")\n"
+     << "Total params: " << detail::with_thousands(trainable + frozen) << " (" << bytes(trainable + frozen) << ")\n"
+     << "Trainable params: " << detail::with_thousands(trainable) << " (" << bytes(trainable) << ")\n"
+     << "Non-trainable params: " << detail::with_thousands(frozen) << " (" << bytes(frozen) << ")\n"
      << std::string(65, '_') << '\n';
 }
 

@@ -6,6 +6,7 @@
 #include "typenet/features/hog_visualization.hpp"
 #include "typenet/history.hpp"
 #include "typenet/layers/activation.hpp"
+#include "typenet/layers/batch_normalization.hpp"
 #include "typenet/layers/conv2d.hpp"
 #include "typenet/layers/dense.hpp"
 #include "typenet/layers/dropout.hpp"

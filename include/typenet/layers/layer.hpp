@@ -25,6 +25,7 @@ struct ForwardPass {
   std::size_t batch;
   bool training;
   detail::Rng* rng;
+  float* non_trainable = nullptr;  // this layer's slice of the model's non-trainable buffer (moving statistics)
   // A convolution with ReLU followed by max pooling runs as a fused pair (see FusesBiasAndReLU):
   // the convolution writes conv(x, K) alone and the pooling adds the bias to each window's
   // maximum and rectifies it, on a quarter of the elements and in the same pass.
