@@ -34,6 +34,7 @@
 #include "typenet/sequential.hpp"
 #include "typenet/summary.hpp"
 #include "typenet/targets.hpp"
+#include "typenet/team.hpp"
 
 namespace typenet {
 
@@ -104,8 +105,12 @@ class Model {
     compiled_ = true;
   }
 
-  History fit(Features x, Labels y, const FitOptions& options = {});
-  Evaluation evaluate(Features x, Labels y, std::size_t batch_size = 256);
+  // With a team (typenet/distributed.hpp), each process trains and scores its share of every
+  // batch and the processes combine their gradients and figures; alone by default.
+  template <class Team = Solo>
+  History fit(Features x, Labels y, const FitOptions& options = {}, const Team& team = {});
+  template <class Team = Solo>
+  Evaluation evaluate(Features x, Labels y, std::size_t batch_size = 256, const Team& team = {});
   xt::xtensor<float, 2> predict(Features x, std::size_t batch_size = 256);
 
   // One step of gradient descent on (x, y) as one batch; returns the batch loss.
@@ -311,21 +316,25 @@ class Model {
     return batch_targets_;
   }
 
-  // Loss and accuracy over rows [begin, end) of x (inputs of layer First), in inference mode.
-  template <std::size_t First = 0>
+  // Loss and accuracy over rows [begin, end) of x (inputs of layer First), in inference mode;
+  // each process of the team scores its share of the rows and the sums are combined.
+  template <std::size_t First = 0, class Team = Solo>
   Evaluation evaluate_rows(const float* x, const Targets& targets, std::size_t begin, std::size_t end,
-                           std::size_t batch_size) {
-    reserve(std::min(batch_size, end - begin));
+                           std::size_t batch_size, const Team& team = {}) {
+    const auto [first, last] = team.share(begin, end);
+    reserve(std::min(batch_size, last - first));
     BatchResult total;
-    for (std::size_t start = begin; start < end; start += batch_size) {
-      const std::size_t batch = std::min(batch_size, end - start);
+    for (std::size_t start = first; start < last; start += batch_size) {
+      const std::size_t batch = std::min(batch_size, last - start);
       const float* output = forward<First>(x + start * row_size<First>(), batch, /*training=*/false);
       BatchResult r = score(output, targets.row(start), targets.width, nullptr, batch, /*gradient=*/false);
       total.loss_sum += r.loss_sum;
       total.correct += r.correct;
     }
+    double sums[] = {total.loss_sum, static_cast<double>(total.correct)};
+    team.sum(sums);
     const double n = static_cast<double>(end - begin);
-    return {total.loss_sum / n, static_cast<double>(total.correct) / n};
+    return {sums[0] / n, sums[1] / n};
   }
 
   // The fixed prefix's output for `rows` samples at x, computed once, a batch of the arena's size

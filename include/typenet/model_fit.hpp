@@ -25,7 +25,8 @@ std::vector<float> Model<Spec>::sample_weights(const Targets& targets, const std
 }
 
 template <class Spec>
-History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
+template <class Team>
+History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const Team& team) {
   require_compiled("fit");
   detail::check_features(x, input_shape::dims, "fit");
   if (options.batch_size == 0) throw std::invalid_argument("fit: batch_size must be > 0");
@@ -85,6 +86,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
   const std::size_t width = targets.width;
   std::ostream& out = *options.out;
   const bool interactive = options.verbose == 1 && options.out == &std::cout && stdout_is_terminal();
+  team.split_stream(dropout_rng_);  // processes sharing a batch must not share dropout masks
 
   History history;
   for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
@@ -100,32 +102,43 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
     std::size_t seen = 0;
     for (std::size_t step = 0; step < steps; ++step) {
       const std::size_t start = step * batch_size, batch = std::min(batch_size, train_end - start);
-      for (std::size_t j = 0; j < batch; ++j) {
-        const std::size_t sample = order[start + j];
+      // Every process shuffled alike; each trains on its share of the batch (alone: all of it).
+      const auto [first, last] = team.share(start, start + batch);
+      const std::size_t rows = last - first;
+      for (std::size_t j = 0; j < rows; ++j) {
+        const std::size_t sample = order[first + j];
         std::memcpy(batch_input_ + j * row, x_rows + sample * row, row * sizeof(float));
         std::memcpy(batch_targets_ + j * width, targets.row(sample), width * sizeof(float));
         if (!weights.empty()) batch_weights_[j] = weights[sample];
       }
-      const BatchResult r = forward_backward<fixed_prefix>(batch_input_, batch_targets_, width,
-                                                           weights.empty() ? nullptr : batch_weights_, batch);
+      BatchResult r;
+      if (rows > 0)
+        r = forward_backward<fixed_prefix>(batch_input_, batch_targets_, width,
+                                           weights.empty() ? nullptr : batch_weights_, rows);
+      else  // a last batch smaller than the team: this process adds nothing to the sum
+        std::fill(grads_.begin(), grads_.end(), 0.0f);
+      team.average_gradients(grads_, rows, batch);
       apply_gradients();
       total.loss_sum += r.loss_sum;
       total.correct += r.correct;
-      seen += batch;
+      seen += rows;
       if (interactive) {
         const MetricValue running[] = {{"loss", total.loss_sum / static_cast<double>(seen)},
                                        {"accuracy", static_cast<double>(total.correct) / static_cast<double>(seen)}};
         bar.update(step + 1, running);
       }
     }
-    if (!std::isfinite(total.loss_sum))
-      throw std::runtime_error("fit: the loss became " + std::to_string(total.loss_sum) + " in epoch " +
+    // The epoch's figures are over every process's rows (alone: unchanged).
+    double sums[] = {total.loss_sum, static_cast<double>(total.correct), static_cast<double>(seen)};
+    team.sum(sums);
+    if (!std::isfinite(sums[0]))
+      throw std::runtime_error("fit: the loss became " + std::to_string(sums[0]) + " in epoch " +
                                std::to_string(epoch + 1) + "; lower the learning rate or check the data for NaN");
 
-    history.append("loss", total.loss_sum / static_cast<double>(seen));
-    history.append("accuracy", static_cast<double>(total.correct) / static_cast<double>(seen));
+    history.append("loss", sums[0] / sums[2]);
+    history.append("accuracy", sums[1] / sums[2]);
     if (val_x) {
-      const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, val_batch);
+      const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, val_batch, team);
       history.append("val_loss", v.loss);
       history.append("val_accuracy", v.accuracy);
     }
@@ -142,12 +155,13 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options) {
 }
 
 template <class Spec>
-Evaluation Model<Spec>::evaluate(Features x, Labels y, std::size_t batch_size) {
+template <class Team>
+Evaluation Model<Spec>::evaluate(Features x, Labels y, std::size_t batch_size, const Team& team) {
   require_compiled("evaluate");
   detail::check_features(x, input_shape::dims, "evaluate");
   if (batch_size == 0) throw std::invalid_argument("evaluate: batch_size must be > 0");
   const Targets targets = detail::prepare_targets(loss_, y, x.shape.rows(), output_size, "evaluate");
-  return evaluate_rows(x.data, targets, 0, x.shape.rows(), batch_size);
+  return evaluate_rows(x.data, targets, 0, x.shape.rows(), batch_size, team);
 }
 
 template <class Spec>
