@@ -71,8 +71,8 @@ int main(int argc, char** argv) try {
                           "0.2 → Dense 200 relu → Dropout 0.5 → Dense 10 softmax",
                           128, 10, {{}, 0.9909}});
   train.operator()<Best>({part, "best",
-                          "(Conv 32 3×3 same → Conv 32 3×3) relu → MaxPool 2 → Dropout 0.25 → (Conv 64 3×3 same → Conv 64 "
-                          "3×3) relu → MaxPool 2 → Dropout 0.25 → Dense 128 relu → Dropout 0.5 → Dense 10 softmax",
+                          "Conv 32 3×3 relu → MaxPool 2 → BatchNorm → Conv 64 3×3 relu → MaxPool 2 → BatchNorm → Dense "
+                          "128 relu → Dropout 0.5 → Dense 10 softmax",
                           128, 15, {{}, 0.993}});
   return 0;
 } catch (const std::exception& e) {

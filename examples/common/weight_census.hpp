@@ -41,7 +41,7 @@ WeightCensus census(std::string family, std::string model) {
 
 inline std::string census_markdown(const std::vector<WeightCensus>& rows) {
   std::string md =
-      "| family | model | conv layers | dense layers | params | in conv layers | in dense layers | share in dense |\n"
+      "| family | model | conv layers | dense layers | trainable params | in conv layers | in dense layers | share in dense |\n"
       "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : rows) {
     char share[16];
