@@ -86,7 +86,8 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   const std::size_t width = targets.width;
   std::ostream& out = *options.out;
   const bool interactive = options.verbose == 1 && options.out == &std::cout && stdout_is_terminal();
-  team.split_stream(dropout_rng_);  // processes sharing a batch must not share dropout masks
+  team.share_stream(shuffle_rng_);  // processes sharing a batch shuffle alike...
+  team.split_stream(dropout_rng_);  // ...but must not share dropout masks
 
   History history;
   for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {

@@ -25,7 +25,10 @@ struct Solo {
   // Replaces each value by its sum over the team.
   void sum(std::span<double> /*values*/) const {}
 
-  // Gives this process a dropout stream of its own, drawn from the one all processes share.
+  // Makes `rng` the first process's generator on every process (the shuffle: all alike).
+  void share_stream(detail::Rng& /*rng*/) const {}
+
+  // Gives each process a stream of its own, forked from the first process's (dropout masks).
   void split_stream(detail::Rng& /*rng*/) const {}
 };
 

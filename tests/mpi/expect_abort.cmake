@@ -1,0 +1,18 @@
+# Runs COMMAND (a ;-list: mpirun ... program) and requires that it fails within TIMEOUT seconds
+# and that its output contains EXPECT (a regular expression).
+execute_process(COMMAND ${COMMAND} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT ${TIMEOUT})
+message("exit status: ${status}\n--- stdout\n${out}--- stderr\n${err}")
+if(status MATCHES "timeout" OR status MATCHES "Process terminated")
+  message(FATAL_ERROR "the job did not end within ${TIMEOUT} s: a rank that throws must not hang the others")
+endif()
+if(status EQUAL 0)
+  message(FATAL_ERROR "the job succeeded although a rank threw")
+endif()
+if(NOT "${out}${err}" MATCHES "${EXPECT}")
+  message(FATAL_ERROR "the output does not contain /${EXPECT}/")
+endif()
+string(REGEX MATCHALL "typenet: rank [0-9]+ of [0-9]+ failed" lines "${out}${err}")
+list(LENGTH lines count)
+if(NOT count EQUAL 1)
+  message(FATAL_ERROR "expected one failure line, got ${count}")
+endif()

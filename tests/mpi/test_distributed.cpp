@@ -1,0 +1,152 @@
+// Data-parallel training equals training alone. Run under `mpirun -np N` (CTest does N = 2, 3):
+// every rank also trains the single-process reference itself, so each rank can compare.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "typenet/distributed.hpp"
+#include "typenet/typenet.hpp"
+
+namespace tn = typenet;
+namespace dist = typenet::distributed;
+
+namespace {
+
+using Mlp = tn::Sequential<tn::Input<20>, tn::Dense<32, tn::ReLU>, tn::Dense<4, tn::Softmax>>;
+using DropoutMlp = tn::Sequential<tn::Input<20>, tn::Dense<32, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<4, tn::Softmax>>;
+
+// Samples in [-1, 1)^20 whose class is the largest of four fixed linear scores: learnable, so
+// the weights move far from where they started.
+struct Problem {
+  xt::xtensor<float, 2> x, y;
+};
+
+Problem make_problem(std::size_t samples, std::uint64_t seed) {
+  tn::detail::Rng rule_rng(7), rng(seed);
+  std::vector<float> rule(4 * 20);
+  for (float& w : rule) w = rule_rng.uniform(-1.0f, 1.0f);
+  Problem p{xt::xtensor<float, 2>::from_shape({samples, 20}), xt::zeros<float>({samples, std::size_t{4}})};
+  for (std::size_t i = 0; i < samples; ++i) {
+    for (std::size_t j = 0; j < 20; ++j) p.x(i, j) = rng.uniform(-1.0f, 1.0f);
+    std::size_t best = 0;
+    float best_score = -1e30f;
+    for (std::size_t k = 0; k < 4; ++k) {
+      float score = 0.0f;
+      for (std::size_t j = 0; j < 20; ++j) score += rule[k * 20 + j] * p.x(i, j);
+      if (score > best_score) best_score = score, best = k;
+    }
+    p.y(i, best) = 1.0f;
+  }
+  return p;
+}
+
+// max |a - b| / max(|b|, floor): relative, except that a weight near zero (where float32
+// round-off of a sum has no relative meaning) is measured against the floor. The initial weights
+// here are up to 0.34 in magnitude.
+double relative_difference(std::span<const float> a, std::span<const float> b, double floor = 0.01) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::abs(static_cast<double>(a[i]) - b[i]) / std::max<double>(std::abs(b[i]), floor));
+  return worst;
+}
+
+// 1502 samples, 10% for validation: 1351 training rows, so with the global batch of 48 the last
+// batch has 7 rows (shares 4/3 on 2 ranks, 2/2/3 on 3); 151 validation rows split unevenly too.
+const Problem& problem() {
+  static const Problem p = make_problem(1502, 1);
+  return p;
+}
+constexpr tn::FitOptions three_epochs{.batch_size = 48, .epochs = 3, .verbose = 0, .validation_split = 0.1};
+
+}  // namespace
+
+TEST_CASE("N ranks with per-rank batch B/N end with the weights one process reaches with batch B") {
+  const dist::MpiTeam team;
+  for (const tn::Optimizer& optimizer : {tn::Optimizer{tn::RMSprop{}}, tn::Optimizer{tn::Adam{}},
+                                         tn::Optimizer{tn::SGD{.momentum = 0.9}}}) {
+    CAPTURE(team.rank());
+    CAPTURE(optimizer.index());
+    tn::Model<Mlp> alone{11};
+    alone.compile(optimizer, tn::CategoricalCrossentropy{});
+    const tn::History h1 = alone.fit(problem().x, problem().y, three_epochs);
+
+    // Seeded differently on every rank: the broadcast and the shared streams must make it rank 0's.
+    tn::Model<Mlp> shared{11 + static_cast<std::uint64_t>(team.rank()) * 1000};
+    shared.compile(optimizer, tn::CategoricalCrossentropy{});
+    const tn::History hn = dist::fit(shared, problem().x, problem().y, three_epochs, team);
+
+    const double difference = relative_difference(shared.parameters(), alone.parameters());
+    const double moved = relative_difference(alone.parameters(), tn::Model<Mlp>{11}.parameters());
+    if (team.is_root())
+      MESSAGE(team.size() << " ranks, optimizer " << optimizer.index() << " (RMSprop, Adam, SGD): weights differ by "
+                          << difference << " relative after 87 steps; training moved them by up to " << moved);
+    CHECK(moved > 0.5);
+    CHECK(difference < 1e-5);
+    for (const char* metric : {"loss", "accuracy", "val_loss", "val_accuracy"})
+      for (std::size_t epoch = 0; epoch < 3; ++epoch) {
+        CAPTURE(metric);
+        CAPTURE(epoch);
+        CHECK(hn[metric][epoch] == doctest::Approx(h1[metric][epoch]).epsilon(1e-5));
+      }
+  }
+}
+
+TEST_CASE("the reduced evaluation equals the single-process one") {
+  const dist::MpiTeam team;
+  const Problem test = make_problem(503, 99);  // 503 rows: uneven shares, and a last batch of 247 at 256
+  tn::Model<Mlp> model{5};
+  model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
+  dist::fit(model, problem().x, problem().y, {.batch_size = 48, .epochs = 4, .verbose = 0}, team);
+  const tn::Evaluation alone = model.evaluate(test.x, test.y);
+  const tn::Evaluation shared = dist::evaluate(model, test.x, test.y, 256, team);
+  CHECK(shared.accuracy == alone.accuracy);  // counts of correct samples, summed
+  CHECK(shared.loss == doctest::Approx(alone.loss).epsilon(1e-12));
+  CHECK(alone.accuracy > 0.6);  // trained: the figures are not those of a constant model
+  if (team.is_root())
+    MESSAGE(team.size() << " ranks: test loss " << shared.loss << " (alone " << alone.loss << "), accuracy "
+                        << shared.accuracy << " (alone " << alone.accuracy << ")");
+}
+
+TEST_CASE("dropout: ranks draw different masks, and a run repeats exactly") {
+  const dist::MpiTeam team;
+  const tn::FitOptions options{.batch_size = 48, .epochs = 2, .verbose = 0};
+  auto train = [&] {
+    tn::Model<DropoutMlp> model{3};
+    model.compile(tn::Adam{}, tn::CategoricalCrossentropy{});
+    dist::fit(model, problem().x, problem().y, options, team);
+    return std::vector<float>(model.parameters().begin(), model.parameters().end());
+  };
+  const std::vector<float> first = train(), second = train();
+  CHECK(first == second);
+
+  // Every rank holds the same weights (the same summed gradients, the same steps).
+  std::vector<float> low = first, high = first;
+  MPI_Allreduce(MPI_IN_PLACE, low.data(), static_cast<int>(low.size()), MPI_FLOAT, MPI_MIN, team.communicator());
+  MPI_Allreduce(MPI_IN_PLACE, high.data(), static_cast<int>(high.size()), MPI_FLOAT, MPI_MAX, team.communicator());
+  CHECK(low == high);
+
+  // Masks of rank r differ from rank 0's: with the same masks on every rank, the run would be
+  // the single-process run whose dropout stream is rank 0's, which split_stream never gives.
+  tn::detail::Rng a(17), b(17);
+  team.split_stream(a);
+  b.reseed(b.next() ^ 0x9e3779b97f4a7c15ULL);  // rank 0's fork
+  const bool same_as_rank0 = a.next() == b.next();
+  CHECK(same_as_rank0 == (team.rank() == 0));
+}
+
+int main(int argc, char** argv) {
+  const dist::MpiTeam world;  // initialises MPI before any test
+  doctest::Context context(argc, argv);
+  const int failed = context.run();
+  // The job fails if any rank failed.
+  int any = failed != 0;
+  MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, world.communicator());
+  return any;
+}
