@@ -61,3 +61,35 @@ TEST_CASE("fit allocates the same whether an epoch has 4 steps or 40") {
   INFO("allocations: " << few << " for 4 steps, " << many << " for 40 steps");
   CHECK(few == many);
 }
+
+// Convolutions (im2col in the layer's scratch), a fused convolution + max pooling, strided and
+// 'same' padding, average pooling and BatchNormalization (its moving statistics) allocate nothing either.
+using Cnn = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<8, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
+                           tn::BatchNormalization, tn::Conv2D<16, 3, 3, tn::ReLU, tn::Valid, 2>, tn::AvgPool2D<2>,
+                           tn::Dropout<0.25>, tn::Flatten, tn::Dense<32, tn::ReLU>, tn::Dense<10, tn::Softmax>>;
+
+TEST_CASE("a CNN's training step allocates nothing after the first batch") {
+  const auto x = tn::testing::random_matrix(32, 784, 4, 0.0f, 1.0f);
+  const auto y = tn::testing::one_hot_cycle(32, 10);
+  tn::Model<Cnn> model{3};
+  model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
+  model.train_on_batch(x, y);
+  const std::size_t before = allocations.load();
+  for (int step = 0; step < 5; ++step) model.train_on_batch(x, y);
+  CHECK(allocations.load() - before == 0);
+}
+
+TEST_CASE("a CNN's fit allocates the same whether an epoch has 4 steps or 40") {
+  auto allocations_of_fit = [](std::size_t samples) {
+    const auto x = tn::testing::random_matrix(samples, 784, 5, 0.0f, 1.0f);
+    const auto y = tn::testing::one_hot_cycle(samples, 10);
+    tn::Model<Cnn> model{3};
+    model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
+    const std::size_t before = allocations.load();
+    model.fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
+    return allocations.load() - before;
+  };
+  const std::size_t few = allocations_of_fit(64), many = allocations_of_fit(640);
+  INFO("allocations: " << few << " for 4 steps, " << many << " for 40 steps");
+  CHECK(few == many);
+}
