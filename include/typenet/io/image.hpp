@@ -60,9 +60,11 @@ inline Image decode_image(std::span<const unsigned char> bytes, const std::files
   const std::unique_ptr<stbi_uc, void (*)(void*)> decoded(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels, 0), stbi_image_free);
   if (!decoded) {
+    const char* why = stbi_failure_reason();  // read before stbi_info overwrites it
+    const std::string reason = why ? why : "unknown error";
     const bool known = stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels) != 0;
     throw ImageError(name, std::string(known ? "cannot decode the image" : "not an image typenet can read") +
-                               " (stb_image: " + stbi_failure_reason() + "); readable formats are " + readable_image_formats);
+                               " (stb_image: " + reason + "); readable formats are " + readable_image_formats);
   }
 
   Image image;
