@@ -19,10 +19,58 @@
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/model.hpp"
 #include "typenet/plot.hpp"
+#ifdef TYPENET_WITH_MPI
+#include <cstdio>
+
+#include "typenet/distributed.hpp"
+#endif
 
 namespace lab {
 
 namespace fs = std::filesystem;
+
+// Started under mpirun (with the examples built against MPI), the ranks train every model
+// together (typenet/distributed.hpp) and only rank 0 prints and writes; otherwise one process.
+#ifdef TYPENET_WITH_MPI
+inline const typenet::distributed::MpiTeam* mpi_team() {
+  static const auto team = []() -> std::optional<typenet::distributed::MpiTeam> {
+    if (!typenet::distributed::launched_by_mpi()) return std::nullopt;
+    typenet::distributed::MpiTeam ranks;
+    if (ranks.size() < 2) return std::nullopt;
+    return ranks;
+  }();
+  return team ? &*team : nullptr;
+}
+// Before main: MPI shares the cores out before any thread starts, and the other ranks' output
+// would repeat rank 0's.
+inline const bool mpi_started = [] {
+  if (const auto* team = mpi_team(); team && !team->is_root()) return std::freopen("/dev/null", "w", stdout) != nullptr;
+  return true;
+}();
+inline bool writes_results() { return !mpi_team() || mpi_team()->is_root(); }
+#else
+inline bool writes_results() { return true; }
+#endif
+
+// Model::fit and Model::evaluate, by all ranks together under mpirun. There a rank that throws
+// ends the job with its message (or_abort) rather than leaving the others waiting for it.
+template <class Net>
+typenet::History fit(typenet::Model<Net>& model, typenet::Features x, typenet::Labels y, const typenet::FitOptions& options) {
+#ifdef TYPENET_WITH_MPI
+  namespace dist = typenet::distributed;
+  if (const auto* team = mpi_team()) return dist::or_abort([&] { return dist::fit(model, x, y, options, *team); });
+#endif
+  return model.fit(x, y, options);
+}
+
+template <class Net>
+typenet::Evaluation evaluate(typenet::Model<Net>& model, typenet::Features x, typenet::Labels y) {
+#ifdef TYPENET_WITH_MPI
+  namespace dist = typenet::distributed;
+  if (const auto* team = mpi_team()) return dist::or_abort([&] { return dist::evaluate(model, x, y, 256, *team); });
+#endif
+  return model.evaluate(x, y);
+}
 
 struct Options {
   fs::path data_dir;
@@ -110,23 +158,26 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
   model.summary(std::cout);
   std::ostringstream summary;
   model.summary(summary);
-  typenet::io::write_file_atomically(dir / "summary.txt", summary.str());
+  if (writes_results()) typenet::io::write_file_atomically(dir / "summary.txt", summary.str());
 
   const auto start = std::chrono::steady_clock::now();
-  const typenet::History history = model.fit(
-      x_train, y_train, {.batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = 0.1});
+  const typenet::FitOptions fit_options{
+      .batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = 0.1};
+  const typenet::History history = fit(model, x_train, y_train, fit_options);
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const typenet::Evaluation result = model.evaluate(test.x, test.y);
+  const typenet::Evaluation result = evaluate(model, test.x, test.y);
   const auto predicted = predicted_classes(model.predict(test.x));
   const auto confusion = typenet::confusion_matrix(std::vector<std::uint8_t>(test.classes.begin(), test.classes.end()),
                                                    predicted, classes);
 
-  model.save(dir / "model.typenet");
-  history.write_csv(dir / "history.csv");
-  history.write_json(dir / "history.json");
-  typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.description);
-  typenet::io::write_file_atomically(dir / "confusion.txt", confusion.to_string());
-  typenet::plot::confusion(confusion, dir / "confusion.png", spec.name + " on the test split");
+  if (writes_results()) {
+    model.save(dir / "model.typenet");
+    history.write_csv(dir / "history.csv");
+    history.write_json(dir / "history.json");
+    typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.description);
+    typenet::io::write_file_atomically(dir / "confusion.txt", confusion.to_string());
+    typenet::plot::confusion(confusion, dir / "confusion.png", spec.name + " on the test split");
+  }
 
   auto optional_number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   nlohmann::json metrics = {
@@ -146,8 +197,11 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
       {"lab_test_loss", optional_number(spec.lab.test_loss)},
       {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
       {"model_file", "model.typenet"},
+#ifdef TYPENET_WITH_MPI
+      {"ranks", mpi_team() ? mpi_team()->size() : 1},
+#endif
   };
-  typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
+  if (writes_results()) typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
   std::cout << spec.name << ": test loss " << result.loss << ", test accuracy " << result.accuracy << " ("
             << train_seconds / static_cast<double>(epochs) << " s/epoch); results in " << dir.string() << "\n";
   return metrics;
