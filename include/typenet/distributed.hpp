@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -151,10 +152,20 @@ class MpiTeam {
 // shared first, each rank trains on its share of every batch of options.batch_size (the global
 // batch), and only rank 0 prints. Every rank calls it with the same data and options, on a model
 // compiled alike (optimizer moments are not broadcast: load a checkpoint on every rank).
+//
+// With a checkpoint path, rank 0 saves the model there after every epoch (Model::save: atomic,
+// with the optimizer's moments, History and random streams). After a job that ended early, load
+// it on every rank and fit the epochs left; the run continues as if it had not stopped.
 template <class Net>
-History fit(Model<Net>& model, Features x, Labels y, FitOptions options, const MpiTeam& team = MpiTeam{}) {
+History fit(Model<Net>& model, Features x, Labels y, FitOptions options, const MpiTeam& team = MpiTeam{},
+            const std::filesystem::path& checkpoint = {}) {
   team.broadcast_weights(model);
   if (!team.is_root()) options.verbose = 0;
+  if (team.is_root() && !checkpoint.empty())
+    options.on_epoch_end = [&model, &checkpoint, then = std::move(options.on_epoch_end)](std::size_t epoch) {
+      if (then) then(epoch);
+      model.save(checkpoint);
+    };
   return model.fit(x, y, options, team);
 }
 

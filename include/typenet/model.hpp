@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <numeric>
 #include <optional>
@@ -52,6 +53,9 @@ struct FitOptions {
   bool shuffle = true;             // reshuffle the training samples every epoch
   std::vector<double> class_weight;  // weight of class k at [k]; empty: every class 1
   std::ostream* out = &std::cout;
+  // Called after every epoch with its number (from 1), the model's history() updated: say, to
+  // save a checkpoint (typenet/distributed.hpp does).
+  std::function<void(std::size_t epoch)> on_epoch_end;
 };
 
 struct Evaluation {

@@ -151,6 +151,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
         if (history.contains(name)) shown[n++] = {name, history[name].back()};
       bar.finish(std::span<const MetricValue>(shown, n));
     }
+    if (options.on_epoch_end) options.on_epoch_end(epoch + 1);
   }
   return history;
 }

@@ -63,7 +63,7 @@ const Problem& problem() {
   static const Problem p = make_problem(1502, 1);
   return p;
 }
-constexpr tn::FitOptions three_epochs{.batch_size = 48, .epochs = 3, .verbose = 0, .validation_split = 0.1};
+const tn::FitOptions three_epochs{.batch_size = 48, .epochs = 3, .verbose = 0, .validation_split = 0.1};
 
 }  // namespace
 
