@@ -5,8 +5,9 @@
 // prints one line per image, PATH<TAB>CLASS<TAB>PROBABILITY (with --top K, the K best classes
 // as further CLASS<TAB>PROBABILITY pairs), or with --json one JSON array. Each image is read
 // with stb_image (PNG, JPEG, PGM, ...), made grayscale and resized to the model's input
-// (io/image.hpp), scaled to [0, 1] as the lab's data. An image that cannot be read is reported on
-// stderr and the others are still classified.
+// (io/image.hpp), scaled to [0, 1] as the lab's data (MNIST digits are light on dark: --invert
+// turns dark ink on light paper around). An image that cannot be read is reported on stderr and
+// the others are still classified.
 //
 // Exit status: 0 every image classified; 1 some image could not be read; 2 the model file or
 // the command line is wrong (nothing classified).
@@ -39,6 +40,7 @@ struct Options {
   std::vector<fs::path> images;
   std::size_t top = 1;
   bool json = false;
+  bool invert = false;  // dark on light (ink on paper) to the light-on-dark MNIST is made of
 };
 
 struct Ranked {
@@ -84,7 +86,7 @@ int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
   for (std::size_t i = 0; i < options.images.size(); ++i) {
     try {
       const auto image = tn::io::read_image(options.images[i], layout.width, layout.height, layout.mode);
-      pixels.insert(pixels.end(), image.pixels.begin(), image.pixels.end());
+      for (float v : image.pixels) pixels.push_back(options.invert ? 1.0f - v : v);
     } catch (const tn::io::ImageError& e) {
       errors[i] = e.what();
       std::cerr << "predict: " << e.what() << '\n';
@@ -99,10 +101,10 @@ int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
   }
 
   auto class_json = [&](std::size_t k) {
-    return known.class_names.empty() ? nlohmann::json(k) : nlohmann::json(known.class_names[k]);
+    return known.class_names.empty() ? nlohmann::ordered_json(k) : nlohmann::ordered_json(known.class_names[k]);
   };
   auto class_text = [&](std::size_t k) { return known.class_names.empty() ? std::to_string(k) : known.class_names[k]; };
-  auto results = nlohmann::json::array();
+  auto results = nlohmann::ordered_json::array();
   std::size_t row = 0;
   for (std::size_t i = 0; i < options.images.size(); ++i) {
     if (errors[i]) {
@@ -111,7 +113,7 @@ int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
     }
     const auto ranked = ranking(probabilities.data() + row++ * Model::output_size, Model::output_size);
     if (options.json) {
-      auto top = nlohmann::json::array();
+      auto top = nlohmann::ordered_json::array();
       for (std::size_t k = 0; k < options.top; ++k)
         top.push_back({{"class", class_json(ranked[k].class_index)}, {"probability", ranked[k].probability}});
       results.push_back({{"path", options.images[i].string()},
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("--json", options.json, "print a JSON array instead of one line per image");
+  app.add_flag("--invert", options.invert, "invert the gray levels first (dark digits on a light background)");
   app.add_flag("--list-networks", list, "print the networks predict can run and exit");
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include "networks/cnn_mnist.hpp"
 #include "networks/mlp_hog_mnist.hpp"
 #include "networks/mlp_raw_mnist.hpp"
+#include "networks/pneumonia_cnn.hpp"
 
 namespace lab {
 
@@ -25,6 +26,8 @@ inline auto predict_networks() {
       KnownNetwork<cnn_mnist::Small>{"cnn_mnist/small", {}},
       KnownNetwork<cnn_mnist::Deep>{"cnn_mnist/deep", {}},
       KnownNetwork<cnn_mnist::Best>{"cnn_mnist/best", {}},
+      KnownNetwork<pneumonia_cnn::Lab28>{"pneumonia_cnn/lab28", {"normal", "pneumonia"}},
+      KnownNetwork<pneumonia_cnn::Ours>{"pneumonia_cnn/ours", {"normal", "pneumonia"}},
   };
 }
 

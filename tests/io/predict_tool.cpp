@@ -195,6 +195,17 @@ TEST_CASE("PGM files and larger images are read, made gray and resized to the mo
   }
 }
 
+TEST_CASE("--invert turns dark digits on a light background into MNIST's light on dark") {
+  const Fixture& f = fixture();
+  auto ink = f.bytes(6);
+  for (auto& b : ink) b = static_cast<std::uint8_t>(255 - b);
+  tn::io::write_gray_png(f.dir / "ink.png", 28, 28, ink);
+  const auto results = nlohmann::json::parse(predict(f.dir, f.model() + " --json --invert " + quoted(f.dir / "ink.png")).out);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0]["class"] == f.expected_class(6));
+  CHECK(results[0]["probability"].get<float>() == doctest::Approx(f.expected(6, f.expected_class(6))).epsilon(1e-5));
+}
+
 TEST_CASE("unreadable images are reported on stderr, the others still classified, and the status says so") {
   const Fixture& f = fixture();
   { std::ofstream(f.dir / "notes.txt") << "not pixels\n"; }
