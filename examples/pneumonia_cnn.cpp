@@ -47,9 +47,9 @@ int main(int argc, char** argv) try {
        0, names, medmnist_references},
       tn::Adam{});
   train_model.operator()<Ours>(
-      {{part, "ours", "(Conv 32 3×3 same relu ×2) → MaxPool 2 → Dropout 0.2 → (Conv 64 3×3 same relu ×2) → MaxPool 2 → Dropout 0.3 → Dense 128 relu → Dropout 0.5 → Dense 1 sigmoid",
+      {{part, "ours", "(Conv 16 3×3 same relu ×2) → MaxPool 2 → Dropout 0.1 → (Conv 32 3×3 same relu ×2) → MaxPool 2 → Dropout 0.2 → Conv 64 3×3 same relu → GlobalAvgPool → Dense 64 relu → Dropout 0.3 → Dense 1 sigmoid; shifts ±10%, rotations ±10°, zoom ±10%",
         64, 30, {}},
-       8, names, medmnist_references},
+       10, names, medmnist_references, tn::ImageAugmentation{.shift = 0.1, .rotation_degrees = 10, .zoom = 0.1}},
       tn::Adam{});
   return 0;
 } catch (const std::exception& e) {

@@ -7,12 +7,15 @@
 #include <chrono>
 #include <cstdint>
 #include <iomanip>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/lab_example.hpp"
+#include "typenet/augment.hpp"
 #include "typenet/keep_best.hpp"
 #include "typenet/metrics.hpp"
 #include "typenet/plot_roc.hpp"
@@ -29,6 +32,7 @@ struct BinarySpec {
   std::size_t patience = 0;  // epochs without a better validation AUC before stopping; 0 never
   std::vector<std::string> class_names = {"0", "1"};
   nlohmann::json references = nlohmann::json::object();  // published figures to print next to ours
+  std::optional<typenet::ImageAugmentation> augmentation;  // fresh random distortions every epoch
 };
 
 // (n,) class indices as the (n, 1) float targets of binary cross-entropy.
@@ -71,12 +75,24 @@ nlohmann::json run_binary(typenet::Model<Net>& model, const BinarySpec& binary, 
   std::cout << "class weights (balanced): " << class_weight[0] << ", " << class_weight[1] << '\n';
 
   auto val_auc = [&] { return tnm::roc_auc(val_labels, positive_scores(model.predict(val.x))); };
+  // With augmentation, fit sees a buffer that holds a new distortion of every image each epoch.
+  std::vector<float> augmented;
+  typenet::Features x_train = train.x;
+  std::function<void(std::size_t)> augment;
+  if (binary.augmentation) {
+    const auto& shape = train.x.shape;
+    augmented.resize(shape.rows() * shape.row_size());
+    x_train = typenet::Features(augmented.data(), shape);
+    augment = [&, augmenter = std::make_shared<typenet::ImageAugmenter>(*binary.augmentation, options.seed)](std::size_t) {
+      augmenter->apply(train.x.data, augmented.data(), shape.rows(), shape.dims[1], shape.dims[2], shape.rank == 4 ? shape.dims[3] : 1);
+    };
+  }
   const auto start = std::chrono::steady_clock::now();
   const typenet::KeepBestResult fitted = typenet::fit_keep_best(
-      model, train.x, y_train,
+      model, x_train, y_train,
       {.batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose,
        .validation_data = typenet::ValidationData{val.x, y_val}, .class_weight = class_weight},
-      {.monitor = "val_auc", .score = val_auc, .patience = binary.patience});
+      {.monitor = "val_auc", .score = val_auc, .patience = binary.patience, .on_epoch_begin = augment});
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const typenet::History& history = fitted.history;
 
@@ -130,6 +146,11 @@ nlohmann::json run_binary(typenet::Model<Net>& model, const BinarySpec& binary, 
       {"batch_size", spec.batch_size},
       {"seed", options.seed},
       {"class_weight", class_weight},
+      {"augmentation", binary.augmentation ? nlohmann::json{{"shift", binary.augmentation->shift},
+                                                            {"rotation_degrees", binary.augmentation->rotation_degrees},
+                                                            {"zoom", binary.augmentation->zoom},
+                                                            {"horizontal_flip", binary.augmentation->horizontal_flip}}
+                                           : nlohmann::json(nullptr)},
       {"threshold", threshold},
       {"threshold_rule", "Youden's J (sensitivity + specificity - 1) on the validation split"},
       {"val_auc", val_auc_best},

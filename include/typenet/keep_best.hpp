@@ -7,6 +7,7 @@
 //
 //   auto best = tn::fit_keep_best(model, x, y, {.batch_size = 64, .epochs = 30, .validation_data = val},
 //                                 {.monitor = "val_auc", .score = [&] { return val_auc(model); }, .patience = 8});
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <iomanip>
@@ -25,6 +26,9 @@ struct KeepBest {
   std::string monitor = "val_score";  // the score's name in the History
   std::function<double()> score;      // higher is better
   std::size_t patience = 0;           // stop after this many epochs without improvement; 0 never stops
+  // Called before every epoch (counted from 1), e.g. to refill the training images that x views
+  // with a fresh random augmentation of the originals.
+  std::function<void(std::size_t epoch)> on_epoch_begin;
 };
 
 struct KeepBestResult {
@@ -48,9 +52,12 @@ KeepBestResult fit_keep_best(Model<Spec>& model, Features x, Labels y, FitOption
   std::vector<float> best_params(params.begin(), params.end());
   std::size_t since_best = 0;
   for (std::size_t epoch = 1; epoch <= epochs; ++epoch) {
+    if (keep.on_epoch_begin) keep.on_epoch_begin(epoch);
     // fit(1) n times shuffles exactly as fit(n) does (model_fit.hpp), so this is one long fit.
     const History h = model.fit(x, y, options);
     const double score = keep.score();
+    if (!std::isfinite(score))
+      throw std::runtime_error("fit_keep_best: " + keep.monitor + " is " + std::to_string(score) + " after epoch " + std::to_string(epoch));
     for (const auto& metric : h.metrics()) result.history.append(metric, h[metric].back());
     result.history.append(keep.monitor, score);
     const bool improved = score > result.best_score;
@@ -66,7 +73,7 @@ KeepBestResult fit_keep_best(Model<Spec>& model, Features x, Labels y, FitOption
       out << "Epoch " << epoch << '/' << epochs;
       for (const auto& metric : result.history.metrics())
         out << " - " << metric << ": " << std::fixed << std::setprecision(4) << result.history[metric].back();
-      out << (improved ? " (best)" : "") << std::defaultfloat << '\n';
+      out << (improved ? " (best)" : "") << std::defaultfloat << std::endl;  // a log file shows progress
     }
     if (keep.patience && since_best >= keep.patience && epoch < epochs) {
       result.stopped_early = true;
