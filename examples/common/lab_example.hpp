@@ -199,6 +199,9 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
       {"model_file", "model.typenet"},
 #ifdef TYPENET_WITH_MPI
       {"ranks", mpi_team() ? mpi_team()->size() : 1},
+      {"allreduce_seconds_per_step", mpi_team() && mpi_team()->gradient_reduces() > 0
+                                         ? mpi_team()->gradient_reduce_seconds() / static_cast<double>(mpi_team()->gradient_reduces())
+                                         : 0.0},
 #endif
   };
   if (writes_results()) typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");

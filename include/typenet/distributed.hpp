@@ -11,6 +11,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -106,8 +107,16 @@ class MpiTeam {
   void average_gradients(std::span<float> gradients, std::size_t rows, std::size_t batch_rows) const {
     const float weight = static_cast<float>(rows) / static_cast<float>(batch_rows);
     for (float& g : gradients) g *= weight;
+    const auto start = std::chrono::steady_clock::now();
     MPI_Allreduce(MPI_IN_PLACE, gradients.data(), count_of(gradients.size()), MPI_FLOAT, MPI_SUM, comm_);
+    reduce_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++reduces_;
   }
+
+  // Seconds this rank spent in the gradients' all-reduce, and how many there were: what
+  // distribution costs per step. It includes waiting for slower ranks.
+  double gradient_reduce_seconds() const { return reduce_seconds_; }
+  std::size_t gradient_reduces() const { return reduces_; }
 
   void sum(std::span<double> values) const {
     MPI_Allreduce(MPI_IN_PLACE, values.data(), count_of(values.size()), MPI_DOUBLE, MPI_SUM, comm_);
@@ -146,6 +155,8 @@ class MpiTeam {
 
   MPI_Comm comm_;
   int rank_ = 0, size_ = 1;
+  mutable double reduce_seconds_ = 0.0;  // statistics only: the team's meaning does not change
+  mutable std::size_t reduces_ = 0;
 };
 
 // Trains `model` on every rank of the team at once: rank 0's weights and random streams are
