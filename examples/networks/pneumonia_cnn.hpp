@@ -10,7 +10,7 @@ namespace tn = typenet;
 // The lab notebook's network for 128x128 grayscale X-rays: five blocks of Conv2D 3x3 same relu
 // (8, 16, 32, 64, 128 filters) each followed by MaxPool 2x2 (128 -> 4), Flatten (2,048), Dense 32
 // relu, Dense 16 relu, Dense 1 sigmoid. On a 28x28 input the fifth pooling has nothing left to
-// pool, which is a compile error (tests/compile_fail/pneumonia_lab_net_on_28.cpp).
+// pool, which is a compile error (tests/compile_fail/pooling_reduces_side_to_zero.cpp).
 template <std::size_t Side>
 using LabNet = tn::Sequential<tn::Input<Side, Side, 1>, tn::Conv2D<8, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
                               tn::Conv2D<16, 3, 3, tn::ReLU, tn::Same>, tn::MaxPool2D<2>,
