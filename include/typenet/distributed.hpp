@@ -135,6 +135,18 @@ class MpiTeam {
     rng.reseed(rng.next() ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(rank_ + 1)));
   }
 
+  // BatchNormalization normalises over each rank's share of a batch (as DDP without SyncBatchNorm),
+  // so each rank's moving statistics differ: their mean over the ranks replaces them on every rank.
+  template <class Net>
+  void average_statistics(Model<Net>& model) const {
+    if constexpr (requires { model.non_trainable_parameters(); }) {
+      const std::span<float> statistics = model.non_trainable_parameters();
+      if (statistics.empty()) return;
+      MPI_Allreduce(MPI_IN_PLACE, statistics.data(), count_of(statistics.size()), MPI_FLOAT, MPI_SUM, comm_);
+      for (float& v : statistics) v /= static_cast<float>(size_);
+    }
+  }
+
   // Rank 0's weights (and non-trainable statistics) on every rank.
   template <class Net>
   void broadcast_weights(Model<Net>& model) const {
@@ -164,19 +176,20 @@ class MpiTeam {
 // batch), and only rank 0 prints. Every rank calls it with the same data and options, on a model
 // compiled alike (optimizer moments are not broadcast: load a checkpoint on every rank).
 //
-// With a checkpoint path, rank 0 saves the model there after every epoch (Model::save: atomic,
-// with the optimizer's moments, History and random streams). After a job that ended early, load
-// it on every rank and fit the epochs left; the run continues as if it had not stopped.
+// After every epoch the ranks' BatchNormalization statistics are averaged (average_statistics);
+// with a checkpoint path, rank 0 then saves the model there (Model::save: atomic, with the
+// optimizer's moments, History and random streams). After a job that ended early, load it on
+// every rank and fit the epochs left; the run continues as if it had not stopped.
 template <class Net>
 History fit(Model<Net>& model, Features x, Labels y, FitOptions options, const MpiTeam& team = MpiTeam{},
             const std::filesystem::path& checkpoint = {}) {
   team.broadcast_weights(model);
   if (!team.is_root()) options.verbose = 0;
-  if (team.is_root() && !checkpoint.empty())
-    options.on_epoch_end = [&model, &checkpoint, then = std::move(options.on_epoch_end)](std::size_t epoch) {
-      if (then) then(epoch);
-      model.save(checkpoint);
-    };
+  options.on_epoch_end = [&model, &team, &checkpoint, then = std::move(options.on_epoch_end)](std::size_t epoch) {
+    team.average_statistics(model);
+    if (then) then(epoch);
+    if (team.is_root() && !checkpoint.empty()) model.save(checkpoint);
+  };
   return model.fit(x, y, options, team);
 }
 

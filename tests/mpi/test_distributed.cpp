@@ -141,6 +141,22 @@ TEST_CASE("dropout: ranks draw different masks, and a run repeats exactly") {
   CHECK(same_as_rank0 == (team.rank() == 0));
 }
 
+TEST_CASE("BatchNormalization: every rank ends with the mean of the ranks' moving statistics") {
+  using Normalised = tn::Sequential<tn::Input<20>, tn::Dense<32>, tn::BatchNormalization, tn::Activation<tn::ReLU>,
+                                    tn::Dense<4, tn::Softmax>>;
+  const dist::MpiTeam team;
+  tn::Model<Normalised> model{9};
+  model.compile(tn::Adam{}, tn::CategoricalCrossentropy{});
+  const std::vector<float> initial(model.non_trainable_parameters().begin(), model.non_trainable_parameters().end());
+  dist::fit(model, problem().x, problem().y, {.batch_size = 48, .epochs = 1, .verbose = 0}, team);
+  std::vector<float> statistics(model.non_trainable_parameters().begin(), model.non_trainable_parameters().end());
+  CHECK(statistics != initial);
+  std::vector<float> low = statistics, high = statistics;
+  MPI_Allreduce(MPI_IN_PLACE, low.data(), static_cast<int>(low.size()), MPI_FLOAT, MPI_MIN, team.communicator());
+  MPI_Allreduce(MPI_IN_PLACE, high.data(), static_cast<int>(high.size()), MPI_FLOAT, MPI_MAX, team.communicator());
+  CHECK(low == high);
+}
+
 int main(int argc, char** argv) {
   const dist::MpiTeam world;  // initialises MPI before any test
   doctest::Context context(argc, argv);
