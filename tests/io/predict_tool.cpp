@@ -26,6 +26,7 @@
 #include <typenet/typenet.hpp>
 
 #include "networks/mlp_raw_mnist.hpp"
+#include "networks/pneumonia_cnn.hpp"
 
 namespace tn = typenet;
 namespace fs = std::filesystem;
@@ -229,6 +230,25 @@ TEST_CASE("unreadable images are reported on stderr, the others still classified
   const auto results = nlohmann::json::parse(predict(f.dir, f.model() + " --json " + quoted(f.dir / "notes.txt")).out);
   REQUIRE(results.size() == 1);
   CHECK(results[0]["error"].get<std::string>().find("not an image typenet can read") != std::string::npos);
+}
+
+TEST_CASE("a one-unit sigmoid model is two named classes: 1 - p and p") {
+  const Fixture& f = fixture();
+  tn::Model<lab::pneumonia_cnn::Lab28> binary{3};  // untrained: only the reading of its output is tested
+  binary.save(f.dir / "binary.typenet");
+  auto x = xt::xtensor<float, 2>::from_shape({1, 784});
+  std::copy(f.mnist.test_images.begin(), f.mnist.test_images.begin() + 784, x.begin());
+  const float p = binary.predict(x)(0, 0);
+  const auto results = nlohmann::json::parse(
+      predict(f.dir, "--model " + quoted(f.dir / "binary.typenet") + " --json --top 2 " + quoted(f.pngs[0])).out);
+  REQUIRE(results.size() == 1);
+  const auto& top = results[0]["top"];
+  REQUIRE(top.size() == 2);
+  CHECK(results[0]["class"] == (p > 0.5f ? "pneumonia" : "normal"));
+  CHECK(top[0]["probability"].get<float>() >= 0.5f);
+  CHECK(top[0]["probability"].get<float>() + top[1]["probability"].get<float>() == doctest::Approx(1.0));
+  const float p_pneumonia = top[top[0]["class"] == "pneumonia" ? 0 : 1]["probability"].get<float>();
+  CHECK(p_pneumonia == doctest::Approx(p).epsilon(1e-5));
 }
 
 TEST_CASE("a model file predict cannot run is refused with status 2 and says why") {
