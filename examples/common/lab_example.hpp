@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -85,7 +86,8 @@ struct Options {
 
 // Parses the flags every example takes; exits with CLI11's message on a bad command line.
 inline Options parse_options(int argc, char** argv, const std::string& description, const std::vector<std::string>& models,
-                             const fs::path& default_data, const fs::path& default_out) {
+                             const fs::path& default_data, const fs::path& default_out,
+                             const std::function<void(CLI::App&)>& extra_options = {}) {  // an example's own flags
   Options o;
   o.data_dir = default_data;
   o.out_dir = default_out;
@@ -98,6 +100,7 @@ inline Options parse_options(int argc, char** argv, const std::string& descripti
   app.add_option("--seed", o.seed, "seed of weights, shuffling and dropout")->capture_default_str();
   app.add_option("--model", o.model, "which model to train")->check(CLI::IsMember(choices))->capture_default_str();
   app.add_option("--verbose", o.verbose, "0 silent, 1 progress bar, 2 one line per epoch")->capture_default_str();
+  if (extra_options) extra_options(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
