@@ -3,7 +3,8 @@
 // balanced class weights, selects the epoch and the decision threshold on the validation split
 // only, then touches the test split once. Writes what lab_example.hpp's run() writes (metrics.json,
 // history.csv/json/png, confusion.txt/png, summary.txt, model.typenet) plus the clinical view:
-// classification reports and confusion matrices of both splits, and roc.png.
+// classification reports and confusion matrices of both splits, roc.png, and comparison.md
+// (the test figures next to published ones).
 #include <chrono>
 #include <cstdint>
 #include <iomanip>
@@ -174,6 +175,24 @@ nlohmann::json run_binary(typenet::Model<Net>& model, const BinarySpec& binary, 
       {"model_file", "model.typenet"},
   };
   typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
+  if (!binary.references.empty()) {
+    // Ours next to the published figures, on the same test split.
+    std::ostringstream table;
+    table << std::fixed << std::setprecision(3) << "| model | test accuracy | test AUC |\n|---|---:|---:|\n| typenet " << spec.name
+          << " (threshold " << threshold_text.str() << " from validation) | " << test_scores_at.accuracy << " | " << test_auc << " |\n";
+    for (const auto& item : binary.references.items()) {
+      table << "| " << item.key() << " (published) |";
+      for (const char* key : {"test_accuracy", "test_auc"}) {
+        if (item.value().contains(key))
+          table << ' ' << item.value()[key].template get<double>() << " |";
+        else
+          table << " – |";
+      }
+      table << "\n";
+    }
+    typenet::io::write_file_atomically(dir / "comparison.md", table.str());
+    std::cout << table.str();
+  }
   std::cout << "validation (threshold " << threshold_text.str() << ", Youden's J):\n"
             << val_report << "test:\n"
             << test_report << std::fixed << std::setprecision(4) << spec.name << ": test AUC " << test_auc
