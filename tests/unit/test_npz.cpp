@@ -11,6 +11,7 @@
 
 #include <zip.h>
 
+#include "typenet/data/medmnist.hpp"
 #include "typenet/data/npz.hpp"
 
 namespace fs = std::filesystem;
@@ -256,4 +257,36 @@ TEST_CASE("load_npz reads the vendored PneumoniaMNIST exactly as NumPy does") {
     CHECK(images(0, 14, 14) == s.first_centre);
     CHECK(images(s.count - 1, 0, 27) == s.last_corner);
   }
+}
+
+TEST_CASE("load_medmnist scales pixels, flattens labels, and refuses archives of another layout") {
+  const std::vector<std::uint8_t> two_images = {0, 255, 51, 102, 1, 2, 3, 4};  // (2, 2, 2)
+  auto split = [&](const std::string& name, const std::string& image_shape, const std::vector<std::uint8_t>& pixels,
+                   const std::string& label_shape, const std::vector<std::uint8_t>& labels) {
+    return std::vector<Member>{
+        {name + "_images.npy", npy("{'descr': '|u1', 'fortran_order': False, 'shape': " + image_shape + ", }", pixels)},
+        {name + "_labels.npy", npy("{'descr': '|u1', 'fortran_order': False, 'shape': " + label_shape + ", }", labels)}};
+  };
+  auto archive = [&](const std::string& file, std::vector<Member> train) {
+    for (const auto& s : {"val", "test"})
+      for (auto& m : split(s, "(2, 2, 2)", two_images, "(2, 1)", {0, 1})) train.push_back(m);
+    return write_zip(file, train, true);
+  };
+  const auto good = typenet::data::load_medmnist(archive("medmnist.npz", split("train", "(2, 2, 2)", two_images, "(2, 1)", {1, 0})));
+  CHECK(good.train.images(0, 0, 1) == 1.0f);
+  CHECK(good.train.images(0, 1, 0) == doctest::Approx(0.2f));
+  CHECK(good.train.labels(0) == 1);
+  CHECK(good.test.labels(1) == 1);
+
+  const auto rank = archive("medmnist_rank.npz", split("train", "(2, 4)", two_images, "(2, 1)", {1, 0}));
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(rank),
+                       (rank.string() + ": train_images has rank 2; expected (n, height, width) grayscale images").c_str(),
+                       std::runtime_error);
+  const auto count = archive("medmnist_count.npz", split("train", "(2, 2, 2)", two_images, "(3, 1)", {1, 0, 1}));
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(count), (count.string() + ": train_labels has 3 labels for 2 images").c_str(),
+                       std::runtime_error);
+  const auto missing = write_zip("medmnist_missing.npz", split("train", "(2, 2, 2)", two_images, "(2, 1)", {1, 0}), true);
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(missing),
+                       (missing.string() + ": no array 'val_images' (the archive holds: train_images, train_labels)").c_str(),
+                       std::runtime_error);
 }
