@@ -112,7 +112,7 @@ nlohmann::json run_binary(typenet::Model<Net>& model, const BinarySpec& binary, 
   model.save(dir / "model.typenet");
   history.write_csv(dir / "history.csv");
   history.write_json(dir / "history.json");
-  typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.description);
+  typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.part);  // descriptions are too long for a title
   typenet::io::write_file_atomically(dir / "confusion.txt", test_confusion.to_string());
   typenet::io::write_file_atomically(dir / "confusion_val.txt", val_confusion.to_string());
   typenet::plot::confusion(test_confusion, dir / "confusion.png", spec.name + " on the test split");
