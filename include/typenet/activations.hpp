@@ -50,11 +50,16 @@ struct Elementwise {
   }
 };
 
-// Bias gradient alone, for when the loss already produced dz (softmax/sigmoid + cross-entropy).
+// Bias gradient alone, for when dz is already known (softmax/sigmoid + cross-entropy, or a
+// convolution whose max pooling applied its ReLU). Split by columns like Elementwise::backward:
+// each column is still summed in row order by one thread, so the result does not depend on the
+// number of threads.
 inline void sum_rows(const float* dz, float* out, std::size_t rows, std::size_t cols) {
-  std::fill(out, out + cols, 0.0f);
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = 0; c < cols; ++c) out[c] += dz[r * cols + c];
+  parallel_for(cols, parallel_grain / std::max<std::size_t>(rows, 1) + 1, [&](std::size_t c0, std::size_t c1) {
+    std::fill(out + c0, out + c1, 0.0f);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = c0; c < c1; ++c) out[c] += dz[r * cols + c];
+  });
 }
 
 }  // namespace detail
