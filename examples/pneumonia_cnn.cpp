@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "common/binary_lab_example.hpp"
+#include "common/clinical_report.hpp"
 #include "networks/pneumonia_cnn.hpp"
 
 namespace tn = typenet;
@@ -99,6 +100,10 @@ int main(int argc, char** argv) try {
         64, 20, {}},
        10, names, medmnist_references, tn::ImageAugmentation{.shift = 0.1, .rotation_degrees = 10, .zoom = 0.1}},
       tn::Adam{});
+  tn::io::write_file_atomically(
+      options.out_dir / "report.md",
+      lab::clinical_report(options.out_dir, part, "Pneumonia from chest X-rays: PneumoniaMNIST test split (624 images, 28×28)",
+                           medmnist_references));
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "pneumonia_cnn: " << e.what() << '\n';
