@@ -3,7 +3,8 @@
 // EarlyStopping(patience, restore_best_weights=True): after every epoch a score is computed on
 // held-out data (say the validation ROC AUC, or minus the validation loss); training stops when
 // it has not improved for `patience` epochs, and the model ends with the weights of its best
-// epoch. The score function sees the model as it is after that epoch.
+// epoch. The score function sees the model as it is after that epoch. Only the weights are
+// restored: the optimizer's moments stay those of the last epoch trained, as with Keras.
 //
 //   auto best = tn::fit_keep_best(model, x, y, {.batch_size = 64, .epochs = 30, .validation_data = val},
 //                                 {.monitor = "val_auc", .score = [&] { return val_auc(model); }, .patience = 8});
