@@ -10,15 +10,15 @@
 #include <functional>
 #include <map>
 #include <string>
-#include <type_traits>
 #include <vector>
 
-#include <xtensor/xview.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "gemm_floor.hpp"
+#include "mnist_subset.hpp"
+#include "workload_networks.hpp"
 #include "typenet/data.hpp"
 #include "typenet/typenet.hpp"
 
@@ -27,13 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-using W1 = tn::Sequential<tn::Input<28, 28, 1>, tn::Flatten, tn::Dense<512, tn::Sigmoid>, tn::Dense<10, tn::Softmax>>;
-using W2 = tn::Sequential<tn::Input<28, 28, 1>, tn::Flatten, tn::Dense<512, tn::Sigmoid>, tn::Dropout<0.5>,
-                          tn::Dense<256, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
-using W3 = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<32, 3, 3, tn::ReLU>, tn::MaxPooling2D<2, 2>,
-                          tn::Conv2D<64, 3, 3, tn::ReLU>, tn::MaxPooling2D<2, 2>, tn::Flatten, tn::Dense<128, tn::ReLU>,
-                          tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
-static_assert(std::is_same_v<W3::layer<4>::output_shape, tn::Shape<5, 5, 64>>);
+using bench::W1;
+using bench::W2;
+using bench::W3;
 
 // One training step of W3 as GEMMs: conv1 over 26x26 outputs of 3x3x1 patches, conv2 over 11x11
 // outputs of 3x3x32 patches, then the two dense layers.
@@ -120,16 +116,7 @@ int main(int argc, char** argv) try {
     return 0;
   }
   Data d{tn::data::load_mnist(data_dir), {}, {}};
-  if (samples < d.mnist.train_images.shape()[0]) {
-    auto keep_first = [](auto& a, std::size_t n) {
-      std::decay_t<decltype(a)> first = xt::view(a, xt::range(0, std::min<std::size_t>(n, a.shape()[0])));
-      a = std::move(first);
-    };
-    keep_first(d.mnist.train_images, samples);
-    keep_first(d.mnist.train_labels, samples);
-    keep_first(d.mnist.test_images, samples);
-    keep_first(d.mnist.test_labels, samples);
-  }
+  bench::keep_first(d.mnist, samples);
   d.y_train = tn::data::to_categorical(d.mnist.train_labels, 10);
   d.y_test = tn::data::to_categorical(d.mnist.test_labels, 10);
   const std::map<std::string, std::function<nlohmann::json()>> workloads = {
