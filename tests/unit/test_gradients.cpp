@@ -7,44 +7,16 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "../support/gradient_check.hpp"
 #include "../support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;
+using tn::testing::check_gradients;
 using tn::testing::one_hot_cycle;
 using tn::testing::random_matrix;
 
 namespace {
-
-// Compares every parameter's gradient (or every `stride`-th one) with (L(w+h) - L(w-h)) / 2h.
-// The dropout stream is reseeded before each pass so that all passes see the same masks.
-template <class Net>
-void check_gradients(tn::Loss loss, const xt::xtensor<float, 2>& x, const tn::Labels& y, std::size_t stride = 1) {
-  tn::Model<Net> model{7};
-  model.compile(tn::SGD{}, loss);
-  auto loss_at = [&] {
-    model.seed_dropout(11);
-    return model.compute_gradients(x, y);
-  };
-  loss_at();
-  const std::vector<float> analytic(model.gradients().begin(), model.gradients().end());
-  auto params = model.parameters();
-  const float h = 1e-3f;
-  double largest = 0.0;
-  for (std::size_t i = 0; i < params.size(); i += stride) {
-    const float original = params[i];
-    params[i] = original + h;
-    const double up = loss_at();
-    params[i] = original - h;
-    const double down = loss_at();
-    params[i] = original;
-    const double numeric = (up - down) / (2.0 * h);
-    INFO("parameter " << i << " of " << params.size() << ": analytic " << analytic[i] << ", numeric " << numeric);
-    CHECK(std::abs(numeric - analytic[i]) <= 1e-3 + 2e-2 * std::abs(numeric));
-    largest = std::max(largest, std::abs(numeric));
-  }
-  CHECK(largest > 1e-3);  // a network whose gradient vanishes everywhere would check nothing
-}
 
 template <class Act>
 using DenseNet = tn::Sequential<tn::Input<6>, tn::Dense<5, Act>, tn::Dense<3, Act>>;
