@@ -134,18 +134,11 @@ nlohmann::json run_binary(typenet::Model<Net>& model, const BinarySpec& binary, 
                      dir / "roc.png", spec.name + ": ROC");
 
   const std::size_t trained = history.epochs();
-  auto optional_number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  nlohmann::json metrics = {
-      {"part", spec.part},
-      {"model", spec.name},
-      {"description", spec.description},
-      {"params", Net::param_count},
-      {"epochs", trained},
+  nlohmann::json metrics = common_metrics<Net>(spec, options, trained, history, train_seconds);
+  metrics.update({
       {"max_epochs", epochs},
       {"best_epoch", fitted.best_epoch},
       {"stopped_early", fitted.stopped_early},
-      {"batch_size", spec.batch_size},
-      {"seed", options.seed},
       {"class_weight", class_weight},
       {"augmentation", binary.augmentation ? nlohmann::json{{"shift", binary.augmentation->shift},
                                                             {"rotation_degrees", binary.augmentation->rotation_degrees},
@@ -165,15 +158,8 @@ nlohmann::json run_binary(typenet::Model<Net>& model, const BinarySpec& binary, 
       {"test_f1", test_scores_at.f1},
       {"test_specificity", test_scores_at.specificity},
       {"test_npv", test_scores_at.npv},
-      {"final_val_loss", history["val_loss"].back()},
-      {"final_val_accuracy", history["val_accuracy"].back()},
-      {"train_seconds", train_seconds},
-      {"seconds_per_epoch", train_seconds / static_cast<double>(trained)},
-      {"lab_test_loss", optional_number(spec.lab.test_loss)},
-      {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
       {"references", binary.references},
-      {"model_file", "model.typenet"},
-  };
+  });
   typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
   if (!binary.references.empty()) {
     // Ours next to the published figures, on the same test split.

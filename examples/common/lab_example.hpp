@@ -123,6 +123,30 @@ struct ModelSpec {
   Reference lab;
 };
 
+// The metrics.json fields of every lab model (json objects keep their keys sorted); each example
+// adds its test figures.
+template <class Net>
+nlohmann::json common_metrics(const ModelSpec& spec, const Options& options, std::size_t epochs, const typenet::History& history,
+                              double train_seconds) {
+  auto optional_number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {
+      {"part", spec.part},
+      {"model", spec.name},
+      {"description", spec.description},
+      {"params", Net::param_count},
+      {"epochs", epochs},
+      {"batch_size", spec.batch_size},
+      {"seed", options.seed},
+      {"final_val_loss", history["val_loss"].back()},
+      {"final_val_accuracy", history["val_accuracy"].back()},
+      {"train_seconds", train_seconds},
+      {"seconds_per_epoch", train_seconds / static_cast<double>(epochs)},
+      {"lab_test_loss", optional_number(spec.lab.test_loss)},
+      {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
+      {"model_file", "model.typenet"},
+  };
+}
+
 struct TestSet {
   typenet::Features x;
   typenet::Labels y;  // in the form the loss wants
@@ -182,31 +206,15 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
     typenet::plot::confusion(confusion, dir / "confusion.png", spec.name + " on the test split");
   }
 
-  auto optional_number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  nlohmann::json metrics = {
-      {"part", spec.part},
-      {"model", spec.name},
-      {"description", spec.description},
-      {"params", Net::param_count},
-      {"epochs", epochs},
-      {"batch_size", spec.batch_size},
-      {"seed", options.seed},
-      {"test_loss", result.loss},
-      {"test_accuracy", result.accuracy},
-      {"final_val_loss", history["val_loss"].back()},
-      {"final_val_accuracy", history["val_accuracy"].back()},
-      {"train_seconds", train_seconds},
-      {"seconds_per_epoch", train_seconds / static_cast<double>(epochs)},
-      {"lab_test_loss", optional_number(spec.lab.test_loss)},
-      {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
-      {"model_file", "model.typenet"},
+  nlohmann::json metrics = common_metrics<Net>(spec, options, epochs, history, train_seconds);
+  metrics["test_loss"] = result.loss;
+  metrics["test_accuracy"] = result.accuracy;
 #ifdef TYPENET_WITH_MPI
-      {"ranks", mpi_team() ? mpi_team()->size() : 1},
-      {"allreduce_seconds_per_step", mpi_team() && mpi_team()->gradient_reduces() > 0
-                                         ? mpi_team()->gradient_reduce_seconds() / static_cast<double>(mpi_team()->gradient_reduces())
-                                         : 0.0},
+  metrics["ranks"] = mpi_team() ? mpi_team()->size() : 1;
+  metrics["allreduce_seconds_per_step"] = mpi_team() && mpi_team()->gradient_reduces() > 0
+                                              ? mpi_team()->gradient_reduce_seconds() / static_cast<double>(mpi_team()->gradient_reduces())
+                                              : 0.0;
 #endif
-  };
   if (writes_results()) typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
   std::cout << spec.name << ": test loss " << result.loss << ", test accuracy " << result.accuracy << " ("
             << train_seconds / static_cast<double>(epochs) << " s/epoch); results in " << dir.string() << "\n";
