@@ -2,7 +2,7 @@
 
 Forward, backward and RMSprop written out with NumPy's matmul (which calls the BLAS NumPy was
 built with: in Debian, the system's OpenBLAS through libblas.so.3). Same data split, batch size,
-initialisation and RMSprop settings as the other peers. Run with /usr/bin/python3.
+initialisation and RMSprop (Keras's rule) as the other peers. Run with /usr/bin/python3.
 """
 import argparse
 import json
@@ -70,7 +70,7 @@ class Mlp:
         for p, g, m in zip(self.w + self.b, grads_w + grads_b, self.ms):
             m *= rho
             m += (1.0 - rho) * g * g
-            p -= lr * g / (np.sqrt(m) + eps)
+            p -= lr * g / np.sqrt(m + eps)  # Keras puts eps inside the square root, as typenet does
 
     def predict(self, x, batch=256):
         return np.concatenate([self.forward(x[i:i + batch], False)[0][-1].argmax(1) for i in range(0, len(x), batch)])
