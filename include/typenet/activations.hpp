@@ -4,12 +4,14 @@
 //   backward: dz = dy * f'(y), bias_grad = sum(dz)  (derivative and bias gradient in one pass)
 // Derivatives are written in terms of the output y, so the pre-activation z is never stored.
 // The loops are plain on purpose: they are the innermost hot path, g++ vectorises them, and
-// they keep xtensor's heavy expression machinery out of every layer definition.
+// they keep xtensor's heavy expression machinery out of every layer definition. Exponentials use
+// detail::fast_exp rather than std::exp, which g++ only vectorises under -ffast-math.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
 
+#include "typenet/detail/fast_exp.hpp"
 #include "typenet/detail/parallel.hpp"
 
 namespace typenet {
@@ -72,7 +74,8 @@ struct Linear : detail::Elementwise<Linear> {
 
 struct Sigmoid : detail::Elementwise<Sigmoid> {
   static constexpr std::string_view name = "sigmoid";
-  static float value(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+  // Large |z| saturates cleanly: e^-z is 0 or +inf, never inf/inf.
+  static float value(float z) { return 1.0f / (1.0f + detail::fast_exp(-z)); }
   static float derivative_from_output(float y) { return y * (1.0f - y); }
 };
 
@@ -84,7 +87,21 @@ struct ReLU : detail::Elementwise<ReLU> {
 
 struct Tanh : detail::Elementwise<Tanh> {
   static constexpr std::string_view name = "tanh";
-  static float value(float z) { return std::tanh(z); }
+  // tanh|z| = 1 - 2 / (e^2|z| + 1), except below 0.625 where that would cancel: there Cephes's
+  // odd polynomial z + z^3 P(z^2). Both are computed and one is selected, so the loop vectorises.
+  // Relative error below 1.5e-7 over all floats (tests/unit/test_fast_exp.cpp), like std::tanh.
+  static float value(float z) {
+    const float a = std::fabs(z);
+    const float s = a * a;
+    float p = -5.70498872745e-3f;
+    p = detail::multiply_add(p, s, 2.06390887954e-2f);
+    p = detail::multiply_add(p, s, -5.37397155531e-2f);
+    p = detail::multiply_add(p, s, 1.33314422036e-1f);
+    p = detail::multiply_add(p, s, -3.33332819422e-1f);
+    const float small = detail::multiply_add(p * s, a, a);
+    const float large = 1.0f - 2.0f / (detail::fast_exp(2.0f * a) + 1.0f);
+    return std::copysign(a < 0.625f ? small : large, z);
+  }
   static float derivative_from_output(float y) { return 1.0f - y * y; }
 };
 
@@ -99,8 +116,10 @@ struct Softmax {
       if (bias)
         for (std::size_t c = 0; c < cols; ++c) row[c] += bias[c];
       const float peak = *std::max_element(row, row + cols);
+      // Two loops: the exponentials vectorise; the sum keeps its order (no -ffast-math).
+      for (std::size_t c = 0; c < cols; ++c) row[c] = detail::fast_exp(row[c] - peak);
       float total = 0.0f;
-      for (std::size_t c = 0; c < cols; ++c) total += row[c] = std::exp(row[c] - peak);
+      for (std::size_t c = 0; c < cols; ++c) total += row[c];
       const float inverse = 1.0f / total;
       for (std::size_t c = 0; c < cols; ++c) row[c] *= inverse;
     }
