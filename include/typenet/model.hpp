@@ -27,6 +27,8 @@
 
 #include "typenet/array_ref.hpp"
 #include "typenet/detail/fixed_prefix.hpp"
+#include "typenet/detail/gemm.hpp"
+#include "typenet/detail/parallel.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/history.hpp"
 #include "typenet/losses.hpp"
@@ -203,48 +205,122 @@ class Model {
     if (!compiled_) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
   }
 
-  // Sizes the arena for batches of up to `batch` samples; reallocates only when it grows.
+  // A batch is split into row slices that typenet's threads run through the network at once, each
+  // on a worker of its own: its activations, their gradients and its per-sample scratch. This
+  // beats threading each pass: GEMMs on a slice run single-threaded at full speed, and every
+  // pass between them (im2col, pooling, activations) is parallel without a barrier per layer.
+  // Worker 0 writes the model's gradients and moving statistics; the others write their own
+  // copies, which are summed (gradients) or averaged (statistics) into the model's after the step.
+  struct Worker {
+    std::size_t capacity = 0;  // rows
+    std::vector<float> arena;
+    float* scratch = nullptr;
+    std::array<float*, layer_count> own_output{};
+    std::array<float*, layer_count + 1> delta{};
+    std::array<const float*, layer_count> inputs{};
+    std::array<float*, layer_count> outputs{};
+    std::vector<float> own_grads, own_non_trainable;  // workers after the first
+    detail::Rng own_rng;                              // dropout masks of workers after the first
+
+    void reserve(std::size_t rows) {
+      if (rows <= capacity) return;
+      capacity = rows;
+      std::size_t total = rows * (input_size + Net::scratch_offset.back());
+      Net::for_each_layer([&]<std::size_t I>() {
+        if constexpr (!layer<I>::aliases_input) total += 2 * rows * layer<I>::output_shape::size;
+      });
+      arena.assign(total, 0.0f);
+      float* next = arena.data();
+      auto take = [&](std::size_t n) { return std::exchange(next, next + n); };
+      scratch = take(rows * Net::scratch_offset.back());
+      delta[0] = take(rows * input_size);
+      Net::for_each_layer([&]<std::size_t I>() {
+        if constexpr (layer<I>::aliases_input) {
+          own_output[I] = nullptr;
+          delta[I + 1] = delta[I];
+        } else {
+          own_output[I] = take(rows * layer<I>::output_shape::size);
+          delta[I + 1] = take(rows * layer<I>::output_shape::size);
+        }
+      });
+    }
+  };
+
+  // Rows per worker below which a slice costs more in GEMM efficiency than its thread gains.
+  static constexpr std::size_t min_rows_per_worker = 32;
+
+  static std::size_t workers_for(std::size_t rows) {
+    return std::clamp<std::size_t>(rows / min_rows_per_worker, 1, thread_count());
+  }
+
+  float* grads_of(std::size_t k) { return k == 0 ? grads_.data() : workers_[k].own_grads.data(); }
+  float* non_trainable_of(std::size_t k) {
+    return k == 0 ? non_trainable_.data() : workers_[k].own_non_trainable.data();
+  }
+  detail::Rng* rng_of(std::size_t k) { return k == 0 ? &dropout_rng_ : &workers_[k].own_rng; }
+
+  // Readies workers [0, parts) for slices of up to `rows` rows. fit and evaluate call it (through
+  // reserve) before their loops, so inside them it finds everything in place and allocates nothing.
+  void ready_workers(std::size_t parts, std::size_t rows) {
+    if (workers_.size() < parts) workers_.resize(parts);
+    for (std::size_t k = 0; k < parts; ++k) {
+      workers_[k].reserve(rows);
+      if (k == 0) continue;
+      workers_[k].own_grads.resize(param_count);
+      workers_[k].own_non_trainable.resize(non_trainable_count);
+    }
+  }
+
+  // Sizes the gathered batch and the workers for batches of up to `batch` rows; reallocates only
+  // when it grows.
   void reserve(std::size_t batch) {
+    const std::size_t parts = workers_for(batch);
+    ready_workers(1, batch);  // worker 0 also runs whole batches alone (compute_gradients, small batches)
+    ready_workers(parts, (batch + parts - 1) / parts);
     if (batch <= capacity_) return;
     capacity_ = batch;
     // The gathered batch holds samples, or rows of the fixed prefix's output in fit.
     constexpr std::size_t batch_row = std::max(input_size, row_size<fixed_prefix>());
-    std::size_t total = batch * (input_size + batch_row + output_size + 1 + Net::scratch_offset.back());
-    Net::for_each_layer([&]<std::size_t I>() {
-      if constexpr (!layer<I>::aliases_input) total += 2 * batch * layer<I>::output_shape::size;
-    });
-    arena_.assign(total, 0.0f);
-    float* next = arena_.data();
-    auto take = [&](std::size_t n) { return std::exchange(next, next + n); };
-    batch_input_ = take(batch * batch_row);
-    batch_targets_ = take(batch * output_size);
-    batch_weights_ = take(batch);
-    scratch_ = take(batch * Net::scratch_offset.back());
-    delta_[0] = take(batch * input_size);
-    Net::for_each_layer([&]<std::size_t I>() {
-      if constexpr (layer<I>::aliases_input) {
-        own_output_[I] = nullptr;
-        delta_[I + 1] = delta_[I];
-      } else {
-        own_output_[I] = take(batch * layer<I>::output_shape::size);
-        delta_[I + 1] = take(batch * layer<I>::output_shape::size);
-      }
-    });
+    gathered_.assign(batch * (batch_row + output_size + 1), 0.0f);
+    batch_input_ = gathered_.data();
+    batch_targets_ = batch_input_ + batch * batch_row;
+    batch_weights_ = batch_targets_ + batch * output_size;
   }
 
-  // Runs layers [First, End) on `batch` rows at x (inputs of layer First); returns their output rows.
+  // Calls f(k, begin, end) for the slices [begin, end) of `rows` rows that workers k run, at once
+  // when there is more than one; returns the number of workers.
+  template <class F>
+  std::size_t split_rows(std::size_t rows, F&& f) {
+    const std::size_t parts = workers_for(rows);
+    ready_workers(parts, (rows + parts - 1) / parts);
+    if (parts == 1) {
+      f(std::size_t{0}, std::size_t{0}, rows);
+      return 1;
+    }
+    detail::SingleThreadedGemm one_thread_per_gemm;
+    parallel_for(parts, 1, [&](std::size_t k0, std::size_t k1) {
+      for (std::size_t k = k0; k < k1; ++k) f(k, rows * k / parts, rows * (k + 1) / parts);
+    });
+    return parts;
+  }
+
+  // Runs layers [First, End) on worker k's `batch` rows at x (inputs of layer First); returns
+  // their output rows.
   template <std::size_t First = 0, std::size_t End = layer_count>
-  const float* forward(const float* x, std::size_t batch, bool training) {
+  const float* forward(std::size_t k, const float* x, std::size_t batch, bool training) {
+    Worker& w = workers_[k];
+    // Training updates moving statistics (each worker its own copy); inference only reads them.
+    float* statistics = training ? non_trainable_of(k) : non_trainable_.data();
     const float* in = x;
     Net::for_each_layer([&]<std::size_t I>() {
       if constexpr (I < First || I >= End) return;
       using L = layer<I>;
-      float* out = L::aliases_input ? const_cast<float*>(in) : own_output_[I];  // views never write
-      inputs_[I] = in;
-      outputs_[I] = out;
+      float* out = L::aliases_input ? const_cast<float*>(in) : w.own_output[I];  // views never write
+      w.inputs[I] = in;
+      w.outputs[I] = out;
       ForwardPass pass{params_.data() + Net::param_offset[I], in, out,
-                       scratch_ + capacity_ * Net::scratch_offset[I], batch, training, &dropout_rng_,
-                       non_trainable_.data() + Net::non_trainable_offset[I]};
+                       w.scratch + w.capacity * Net::scratch_offset[I], batch, training, rng_of(k),
+                       statistics + Net::non_trainable_offset[I]};
       // A fused pair runs fused only when both of its layers run here.
       if constexpr (I + 1 < End && fused_with_next[I]) pass.defer_bias_and_relu = true;
       if constexpr (I > First) {
@@ -257,16 +333,19 @@ class Model {
     return in;
   }
 
-  // Back-propagates delta_[layer_count] (set by the loss) through layers [First, layer_count) and
-  // leaves the gradients in grads_ (layers before First have none: see fixed_prefix).
+  // Back-propagates worker k's delta[layer_count] (set by the loss) through layers
+  // [First, layer_count) and leaves the gradients in grads_of(k) (layers before First have none:
+  // see fixed_prefix).
   template <std::size_t First = 0>
-  void backward(std::size_t batch, bool preactivation) {
+  void backward(std::size_t k, std::size_t batch, bool preactivation) {
+    Worker& w = workers_[k];
+    float* grads = grads_of(k);
     Net::for_each_layer_reversed([&]<std::size_t I>() {
       if constexpr (I < First) return;
       using L = layer<I>;
-      BackwardPass pass{params_.data() + Net::param_offset[I], grads_.data() + Net::param_offset[I], inputs_[I],
-                        outputs_[I], delta_[I + 1], needs_input_gradient[I] ? delta_[I] : nullptr,
-                        scratch_ + capacity_ * Net::scratch_offset[I], batch,
+      BackwardPass pass{params_.data() + Net::param_offset[I], grads + Net::param_offset[I], w.inputs[I],
+                        w.outputs[I], w.delta[I + 1], needs_input_gradient[I] ? w.delta[I] : nullptr,
+                        w.scratch + w.capacity * Net::scratch_offset[I], batch,
                         preactivation && I == layer_count - 1};
       // The fused pooling after this layer already routed dLoss/d(pre-activation) (layer.hpp).
       if constexpr (fused_with_next[I]) pass.dout_is_preactivation = true;
@@ -280,38 +359,81 @@ class Model {
   struct BatchResult {
     double loss_sum = 0.0;  // sum of weighted per-sample losses
     std::size_t correct = 0;
+
+    BatchResult& operator+=(const BatchResult& other) {
+      loss_sum += other.loss_sum;
+      correct += other.correct;
+      return *this;
+    }
   };
 
-  // Loss and accuracy of the output rows; with `gradient`, also dLoss/doutput into delta.
-  BatchResult score(const float* output, const float* targets, std::size_t width, const float* weights,
-                    std::size_t batch, bool gradient, bool* preactivation = nullptr) {
+  // Loss and accuracy of worker k's output rows; with `gradient`, also dLoss/doutput into its
+  // delta, for a loss averaged over `batch_rows` rows (the whole batch the slice belongs to).
+  BatchResult score(std::size_t k, const float* output, const float* targets, std::size_t width,
+                    const float* weights, std::size_t rows, bool gradient, std::size_t batch_rows,
+                    bool* preactivation = nullptr) {
+    float* delta = workers_[k].delta[layer_count];
     return std::visit(
         [&](const auto& loss) {
           using L = std::remove_cvref_t<decltype(loss)>;
           const bool fused = fuses_with<L>(output_activation());
           if (preactivation) *preactivation = fused;
           BatchResult r;
-          const detail::BatchScale scale{weights, 1.0f / static_cast<float>(batch)};
-          for (std::size_t i = 0; i < batch; ++i) {
+          const detail::BatchScale scale{weights, 1.0f / static_cast<float>(batch_rows)};
+          for (std::size_t i = 0; i < rows; ++i) {
             const float* p = output + i * output_size;
             const float* t = targets + i * width;
             r.loss_sum += (weights ? weights[i] : 1.0f) * L::sample_loss(p, t, output_size);
             r.correct += L::correct(p, t, output_size);
-            if (gradient) L::gradient(p, t, delta_[layer_count] + i * output_size, output_size, scale(i), fused);
+            if (gradient) L::gradient(p, t, delta + i * output_size, output_size, scale(i), fused);
           }
           return r;
         },
         loss_);
   }
 
+  // Forward and backward over `batch` rows in training mode, split across the workers; leaves
+  // dLoss/dparameters, averaged over the batch, in grads_.
   template <std::size_t First = 0>
   BatchResult forward_backward(const float* x, const float* targets, std::size_t width, const float* weights,
                                std::size_t batch) {
-    const float* output = forward<First>(x, batch, /*training=*/true);
-    bool preactivation = false;
-    BatchResult r = score(output, targets, width, weights, batch, /*gradient=*/true, &preactivation);
-    backward<First>(batch, preactivation);
-    return r;
+    constexpr std::size_t row = row_size<First>();
+    const std::size_t parts = workers_for(batch);
+    ready_workers(parts, (batch + parts - 1) / parts);
+    // Each split step draws its workers' dropout streams from the model's, so the model's stream
+    // alone (saved with the model) decides every mask.
+    for (std::size_t k = 1; k < parts; ++k) {
+      workers_[k].own_rng.reseed(dropout_rng_.next());
+      std::copy(non_trainable_.begin(), non_trainable_.end(), workers_[k].own_non_trainable.begin());
+    }
+    std::array<BatchResult, detail::ThreadTeam::max_threads> results{};
+    split_rows(batch, [&](std::size_t k, std::size_t begin, std::size_t end) {
+      const std::size_t rows = end - begin;
+      const float* output = forward<First>(k, x + begin * row, rows, /*training=*/true);
+      bool preactivation = false;
+      results[k] = score(k, output, targets + begin * width, width, weights ? weights + begin : nullptr, rows,
+                         /*gradient=*/true, batch, &preactivation);
+      backward<First>(k, rows, preactivation);
+    });
+    if (parts > 1) combine_workers(parts);
+    BatchResult total;
+    for (std::size_t k = 0; k < parts; ++k) total += results[k];
+    return total;
+  }
+
+  // Sums workers' gradients into grads_ and averages their moving statistics into non_trainable_.
+  void combine_workers(std::size_t parts) {
+    parallel_for(param_count, 1 << 14, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t k = 1; k < parts; ++k) {
+        const float* g = workers_[k].own_grads.data();
+        for (std::size_t i = begin; i < end; ++i) grads_[i] += g[i];
+      }
+    });
+    if constexpr (non_trainable_count > 0) {
+      for (std::size_t k = 1; k < parts; ++k)
+        for (std::size_t i = 0; i < non_trainable_count; ++i) non_trainable_[i] += workers_[k].own_non_trainable[i];
+      for (float& v : non_trainable_) v /= static_cast<float>(parts);
+    }
   }
 
   // Targets of a batch given as the user's y, checked and written to the batch buffer.
@@ -330,10 +452,12 @@ class Model {
     BatchResult total;
     for (std::size_t start = first; start < last; start += batch_size) {
       const std::size_t batch = std::min(batch_size, last - start);
-      const float* output = forward<First>(x + start * row_size<First>(), batch, /*training=*/false);
-      BatchResult r = score(output, targets.row(start), targets.width, nullptr, batch, /*gradient=*/false);
-      total.loss_sum += r.loss_sum;
-      total.correct += r.correct;
+      std::array<BatchResult, detail::ThreadTeam::max_threads> results{};
+      const std::size_t parts = split_rows(batch, [&](std::size_t k, std::size_t b, std::size_t e) {
+        const float* output = forward<First>(k, x + (start + b) * row_size<First>(), e - b, /*training=*/false);
+        results[k] = score(k, output, targets.row(start + b), targets.width, nullptr, e - b, /*gradient=*/false, e - b);
+      });
+      for (std::size_t k = 0; k < parts; ++k) total += results[k];
     }
     double sums[] = {total.loss_sum, static_cast<double>(total.correct)};
     team.sum(sums);
@@ -348,8 +472,10 @@ class Model {
     std::vector<float> rows_out(rows * width);
     for (std::size_t start = 0; start < rows; start += capacity_) {
       const std::size_t batch = std::min(capacity_, rows - start);
-      const float* out = forward<0, fixed_prefix>(x + start * input_size, batch, /*training=*/false);
-      std::copy(out, out + batch * width, rows_out.data() + start * width);
+      split_rows(batch, [&](std::size_t k, std::size_t b, std::size_t e) {
+        const float* out = forward<0, fixed_prefix>(k, x + (start + b) * input_size, e - b, /*training=*/false);
+        std::copy(out, out + (e - b) * width, rows_out.data() + (start + b) * width);
+      });
     }
     return rows_out;
   }
@@ -364,15 +490,11 @@ class Model {
   History history_;
 
   std::size_t capacity_ = 0;
-  std::vector<float> arena_;
+  std::vector<float> gathered_;  // the batch fit gathers: inputs, targets, sample weights
   float* batch_input_ = nullptr;
   float* batch_targets_ = nullptr;
   float* batch_weights_ = nullptr;
-  float* scratch_ = nullptr;
-  std::array<float*, layer_count> own_output_{};
-  std::array<float*, layer_count + 1> delta_{};
-  std::array<const float*, layer_count> inputs_{};
-  std::array<float*, layer_count> outputs_{};
+  std::vector<Worker> workers_;
 };
 
 }  // namespace typenet

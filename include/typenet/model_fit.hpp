@@ -175,8 +175,10 @@ xt::xtensor<float, 2> Model<Spec>::predict(Features x, std::size_t batch_size) {
   reserve(std::min(batch_size, samples));
   for (std::size_t start = 0; start < samples; start += batch_size) {
     const std::size_t batch = std::min(batch_size, samples - start);
-    const float* output = forward(x.data + start * input_size, batch, /*training=*/false);
-    std::copy(output, output + batch * output_size, result.data() + start * output_size);
+    split_rows(batch, [&](std::size_t k, std::size_t b, std::size_t e) {
+      const float* output = forward(k, x.data + (start + b) * input_size, e - b, /*training=*/false);
+      std::copy(output, output + (e - b) * output_size, result.data() + (start + b) * output_size);
+    });
   }
   return result;
 }

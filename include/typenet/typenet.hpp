@@ -17,6 +17,7 @@
 #include "typenet/layers/pooling2d.hpp"
 #include "typenet/sequential.hpp"
 #include "typenet/shape.hpp"
+#include "typenet/threads.hpp"
 #include "typenet/losses.hpp"
 #include "typenet/model.hpp"
 #include "typenet/optimizers.hpp"

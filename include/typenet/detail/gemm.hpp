@@ -19,4 +19,21 @@ inline void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::
               static_cast<int>(k), alpha, a, lda, b, ldb, beta, c, static_cast<int>(n));
 }
 
+// While alive, OpenBLAS runs each GEMM on the thread that calls it: typenet's workers then run
+// their slices' GEMMs side by side, without OpenBLAS's threads competing for the same cores.
+class SingleThreadedGemm {
+ public:
+  SingleThreadedGemm() : saved_(openblas_get_num_threads()) {
+    if (saved_ != 1) openblas_set_num_threads(1);
+  }
+  ~SingleThreadedGemm() {
+    if (saved_ != 1) openblas_set_num_threads(saved_);
+  }
+  SingleThreadedGemm(const SingleThreadedGemm&) = delete;
+  SingleThreadedGemm& operator=(const SingleThreadedGemm&) = delete;
+
+ private:
+  int saved_;
+};
+
 }  // namespace typenet::detail

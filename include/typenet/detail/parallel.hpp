@@ -43,7 +43,10 @@ class ThreadTeam {
     return team;
   }
 
-  std::size_t threads() const { return helpers_.size() + 1; }
+  std::size_t threads() const { return active_.load(std::memory_order_relaxed); }
+
+  // Uses the first n threads from now on (at least 1, at most those started).
+  void use(std::size_t n) { active_.store(std::clamp<std::size_t>(n, 1, helpers_.size() + 1), std::memory_order_relaxed); }
 
   // Calls f(begin, end) on `parts` (<= threads()) contiguous slices of [0, count), the first on
   // the calling thread. If another thread is already using the team, runs it all here instead.
@@ -103,7 +106,7 @@ class ThreadTeam {
     return {count * part / parts, count * (part + 1) / parts};
   }
 
-  explicit ThreadTeam(std::size_t threads) {
+  explicit ThreadTeam(std::size_t threads) : active_(threads) {
     helpers_.reserve(threads - 1);
     for (std::size_t i = 1; i < threads; ++i) helpers_.emplace_back([this, i] { help(i); });
   }
@@ -136,6 +139,7 @@ class ThreadTeam {
   std::atomic<std::size_t> pending_{0};
   std::atomic<bool> busy_{false};
   std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> active_;
 };
 
 }  // namespace detail
