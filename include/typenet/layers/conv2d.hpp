@@ -9,6 +9,9 @@
 // is columns^T * dz, the input gradient is col2im(dz * kernel^T), both single sgemm calls; the
 // column buffer is overwritten by dz * kernel^T since the forward pass refills it anyway.
 // A 1x1 kernel with stride 1 needs no im2col: the input already is the column matrix.
+// A small patch (kh * kw * in_channels, such as a 3x3 kernel on a one-channel image) runs as a
+// direct convolution instead, vectorised over the filters (detail/direct_conv.hpp): its GEMMs
+// would have an inner dimension too short for OpenBLAS. Chosen at compile time.
 #include <cmath>
 #include <cstddef>
 #include <string_view>
@@ -16,6 +19,7 @@
 
 #include "typenet/activations.hpp"
 #include "typenet/detail/gemm.hpp"
+#include "typenet/detail/direct_conv.hpp"
 #include "typenet/detail/im2col.hpp"
 #include "typenet/layers/layer.hpp"
 #include "typenet/layers/spatial.hpp"
@@ -51,13 +55,15 @@ struct Conv2D {
     static constexpr std::size_t channels = window::channels;
     static constexpr std::size_t out_pixels = window::out_pixels;
     static constexpr std::size_t patch = im2col::patch;  // one row of the column matrix
+    using direct = detail::DirectConvolution<window, filters>;  // instantiated only where runs_direct
     using output_shape = Shape<window::out_height, window::out_width, filters>;
 
     static constexpr bool fits = window::fits && Filters > 0;
     static constexpr std::size_t kernel_size = patch * filters;
     static constexpr std::size_t param_count = kernel_size + filters;
+    static constexpr bool runs_direct = detail::runs_direct(patch, filters);
     static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
-    static constexpr std::size_t scratch_per_sample = input_is_columns ? 0 : out_pixels * patch;
+    static constexpr std::size_t scratch_per_sample = input_is_columns || runs_direct ? 0 : out_pixels * patch;
     static constexpr bool aliases_input = false;
     // Followed by max pooling, a ReLU convolution leaves its bias and activation to it (layer.hpp).
     static constexpr bool defers_bias_and_relu = std::is_same_v<Act, ReLU>;
@@ -77,12 +83,16 @@ struct Conv2D {
 
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
-      const float* columns = p.in;
-      if constexpr (!input_is_columns) {
-        im2col::batch_to_columns(p.in, p.scratch, p.batch);
-        columns = p.scratch;
+      if constexpr (runs_direct) {
+        direct::forward(p.in, p.params, p.out, p.batch);
+      } else {
+        const float* columns = p.in;
+        if constexpr (!input_is_columns) {
+          im2col::batch_to_columns(p.in, p.scratch, p.batch);
+          columns = p.scratch;
+        }
+        detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, columns, p.params, p.out);
       }
-      detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, columns, p.params, p.out);
       if (!p.defer_bias_and_relu) Act::forward(p.out, p.params + kernel_size, p.batch * out_pixels, filters);
     }
 
@@ -91,6 +101,13 @@ struct Conv2D {
       const std::size_t rows = p.batch * out_pixels;
       float* dz = p.dout;
       float* bias_grad = p.grads + kernel_size;
+      if constexpr (runs_direct) {
+        // The bias gradient comes with the kernel gradient when dz is already known.
+        if (!p.dout_is_preactivation) Act::backward(p.out, dz, bias_grad, rows, filters);
+        direct::kernel_gradient(p.in, dz, p.grads, p.dout_is_preactivation ? bias_grad : nullptr, p.batch);
+        if (p.din) direct::input_gradient(dz, p.params, p.din, p.batch);
+        return;
+      }
       if (p.dout_is_preactivation)
         detail::sum_rows(dz, bias_grad, rows, filters);
       else
