@@ -30,6 +30,7 @@
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/detail/random.hpp"
+#include "typenet/detail/score.hpp"
 #include "typenet/history.hpp"
 #include "typenet/losses.hpp"
 #include "typenet/optimizers.hpp"
@@ -356,40 +357,15 @@ class Model {
     });
   }
 
-  struct BatchResult {
-    double loss_sum = 0.0;  // sum of weighted per-sample losses
-    std::size_t correct = 0;
-
-    BatchResult& operator+=(const BatchResult& other) {
-      loss_sum += other.loss_sum;
-      correct += other.correct;
-      return *this;
-    }
-  };
+  using BatchResult = detail::BatchScore;
 
   // Loss and accuracy of worker k's output rows; with `gradient`, also dLoss/doutput into its
   // delta, for a loss averaged over `batch_rows` rows (the whole batch the slice belongs to).
   BatchResult score(std::size_t k, const float* output, const float* targets, std::size_t width,
                     const float* weights, std::size_t rows, bool gradient, std::size_t batch_rows,
                     bool* preactivation = nullptr) {
-    float* delta = workers_[k].delta[layer_count];
-    return std::visit(
-        [&](const auto& loss) {
-          using L = std::remove_cvref_t<decltype(loss)>;
-          const bool fused = fuses_with<L>(output_activation());
-          if (preactivation) *preactivation = fused;
-          BatchResult r;
-          const detail::BatchScale scale{weights, 1.0f / static_cast<float>(batch_rows)};
-          for (std::size_t i = 0; i < rows; ++i) {
-            const float* p = output + i * output_size;
-            const float* t = targets + i * width;
-            r.loss_sum += (weights ? weights[i] : 1.0f) * L::sample_loss(p, t, output_size);
-            r.correct += L::correct(p, t, output_size);
-            if (gradient) L::gradient(p, t, delta + i * output_size, output_size, scale(i), fused);
-          }
-          return r;
-        },
-        loss_);
+    return detail::score_rows(loss_, output_activation(), output, output_size, targets, width, weights, rows,
+                              gradient ? workers_[k].delta[layer_count] : nullptr, batch_rows, preactivation);
   }
 
   // Forward and backward over `batch` rows in training mode, split across the workers; leaves
