@@ -1,6 +1,6 @@
 // detail::fast_exp and the activations built on it (Sigmoid, Tanh, Softmax) against
 // double-precision references. The bounds asserted here were measured over EVERY float in
-// range (a throwaway exhaustive sweep, 2.2e9 inputs, g++ 12 -O3 -march=native with AVX-512):
+// range (2.2e9 inputs; g++ 12 -O3 -march=native with AVX-512, and the same at -O1 in unit_tests):
 //   fast_exp on [ln FLT_MIN, ln FLT_MAX]: max relative error 8.5e-8 (1.01 ulp), monotone;
 //   sigmoid on [-120, 120] (where the result is normal): 1.5e-7; tanh on [-120, 120]: 1.4e-7
 //   (std::tanh in float: 1.5e-7).
