@@ -30,12 +30,14 @@ inline constexpr std::size_t vector_lanes = 8;
 #endif
 using float_vector = float __attribute__((vector_size(vector_lanes * sizeof(float))));
 
-// Largest patch that runs direct. Measured on AVX-512 (Zen 4, one thread, batch 128, 28x28
-// images, 32 filters), direct over im2col + sgemm, forward / kernel gradient / input gradient:
-// patch 9: 1.8x / 4x / 1.4x; 18: 1.35x / 3x / 0.85x; 27: 1.25x / 2.1x / 1.2x;
-// 36: 1.25x / 1.5x / 1.15x; 45: 1.3x / 0.55x / 1.4x (the kernel gradient's accumulators no
-// longer fit in the 32 registers); 72: 0.35x / 2.4x / 0.65x.
-inline constexpr std::size_t direct_convolution_max_patch = vector_lanes == 16 ? 36 : 16;
+// Largest patch that runs direct. Measured on one Zen 4 core (batch 128, 28x28 images,
+// 32 filters), im2col + OpenBLAS sgemm time over direct time for forward / kernel gradient /
+// input gradient. AVX-512: patch 9 (3x3x1): 1.8 / 4.2 / 1.35; 18: 1.37 / 3.0 / 0.84;
+// 27: 1.24 / 2.0 / 1.18; 36: 1.17 / 1.48 / 1.08; 45: 1.28 / 0.57 / 1.39 (the kernel gradient's
+// accumulators no longer fit in the 32 registers). Built for AVX2 (16 registers, 8 lanes,
+// against the same AVX-512 OpenBLAS): 9: 1.42 / 2.0 / 1.41; 18: 1.03 / 1.48 / 1.06;
+// 27: 1.0 / 1.21 / 1.16; 36: 0.92 / 0.75 / 1.0.
+inline constexpr std::size_t direct_convolution_max_patch = vector_lanes == 16 ? 36 : 27;
 
 // Whether a convolution of this patch and filter count runs direct (whole vectors of filters).
 inline constexpr bool runs_direct(std::size_t patch, std::size_t filters) {
