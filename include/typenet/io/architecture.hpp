@@ -79,37 +79,68 @@ inline ordered_json keras_layer_json(const LayerConfig& c, const std::string& na
 template <class Net, std::size_t I>
 constexpr bool described = I == 0 || !is_input_v<typename Net::template layer<I>::layer>;
 
-// Calls f.template operator()<I>() for every described layer, with Keras's name for it
-// (dense, dense_1, ... as summary() prints them).
-template <class Net, class F>
-void for_each_described_layer(F&& f) {
+// Keras's names for layers of these bases: dense, dense_1, ... as summary() prints them.
+inline void number_repeated_names(std::vector<std::string>& names) {
   std::vector<std::pair<std::string, std::size_t>> seen;
-  Net::for_each_layer([&]<std::size_t I>() {
-    if constexpr (described<Net, I>) {
-      const std::string base(Net::template layer<I>::keras_name);
-      std::string name = base;
-      auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == base; });
-      if (it == seen.end())
-        seen.emplace_back(base, 1);
-      else
-        name += "_" + std::to_string(it->second++);
-      f.template operator()<I>(name);
-    }
-  });
+  for (auto& name : names) {
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == name; });
+    if (it == seen.end())
+      seen.emplace_back(name, 1);
+    else
+      name += "_" + std::to_string(it->second++);
+  }
 }
 
 }  // namespace detail
 
-// The network as Keras's model.to_json() gives it (a Keras 3 Sequential).
+// A network's architecture as plain data: everything a saved file, the Keras export and load's
+// comparison need to know about Net. Only describe_network<Net>() depends on the network's type,
+// and it merely copies compile-time constants; the JSON is built by the functions below, which
+// are compiled once per program rather than once per network.
+struct DescribedLayer {
+  std::string name;  // Keras's: dense, dense_1, ...
+  LayerConfig config;
+  std::vector<std::size_t> input_dims, output_dims;
+  std::size_t param_count = 0;
+};
+
+struct NetworkDescription {
+  std::vector<std::size_t> input_dims, output_dims;
+  std::size_t param_count = 0;          // trainable
+  std::size_t non_trainable_count = 0;  // BatchNormalization's moving statistics
+  std::vector<DescribedLayer> layers;   // an Input inside the network left out
+};
+
 template <class Net>
-nlohmann::ordered_json keras_model_json() {
+NetworkDescription describe_network() {
+  NetworkDescription net{{Net::input_shape::dims.begin(), Net::input_shape::dims.end()},
+                         {Net::output_shape::dims.begin(), Net::output_shape::dims.end()},
+                         Net::param_count,
+                         Net::non_trainable_count,
+                         {}};
+  std::vector<std::string> names;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (detail::described<Net, I>) {
+      using L = typename Net::template layer<I>;
+      names.emplace_back(L::keras_name);
+      net.layers.push_back({{},
+                            typenet::detail::layer_config<L>(),
+                            {L::input_shape::dims.begin(), L::input_shape::dims.end()},
+                            {L::output_shape::dims.begin(), L::output_shape::dims.end()},
+                            L::param_count});
+    }
+  });
+  detail::number_repeated_names(names);
+  for (std::size_t i = 0; i < names.size(); ++i) net.layers[i].name = std::move(names[i]);
+  return net;
+}
+
+// The network as Keras's model.to_json() gives it (a Keras 3 Sequential).
+inline nlohmann::ordered_json keras_model_json(const NetworkDescription& net) {
   using detail::ordered_json;
   auto layers = ordered_json::array();
-  detail::for_each_described_layer<Net>([&]<std::size_t I>(const std::string& name) {
-    using L = typename Net::template layer<I>;
-    layers.push_back(detail::keras_layer_json(typenet::detail::layer_config<L>(), name, L::input_shape::dims));
-  });
-  const auto batch_shape = detail::keras_batch_shape(Net::input_shape::dims);
+  for (const auto& layer : net.layers) layers.push_back(detail::keras_layer_json(layer.config, layer.name, layer.input_dims));
+  const auto batch_shape = detail::keras_batch_shape(net.input_dims);
   return {{"module", "keras"},
           {"class_name", "Sequential"},
           {"config",
@@ -123,17 +154,22 @@ nlohmann::ordered_json keras_model_json() {
           {"compile_config", nullptr}};
 }
 
+template <class Net>
+nlohmann::ordered_json keras_model_json() {
+  return keras_model_json(describe_network<Net>());
+}
+
 // What typenet knows of each layer besides its Keras config, in the same order.
+inline nlohmann::ordered_json layer_table(const NetworkDescription& net) {
+  auto table = nlohmann::ordered_json::array();
+  for (const auto& layer : net.layers)
+    table.push_back({{"name", layer.name}, {"output_shape", layer.output_dims}, {"param_count", layer.param_count}});
+  return table;
+}
+
 template <class Net>
 nlohmann::ordered_json layer_table() {
-  auto table = nlohmann::ordered_json::array();
-  detail::for_each_described_layer<Net>([&]<std::size_t I>(const std::string& name) {
-    using L = typename Net::template layer<I>;
-    table.push_back({{"name", name},
-                     {"output_shape", L::output_shape::dims},
-                     {"param_count", L::param_count}});
-  });
-  return table;
+  return layer_table(describe_network<Net>());
 }
 
 // One layer of an architecture: what identifies it, and a line for people.
@@ -187,9 +223,13 @@ inline std::vector<ArchitectureRow> architecture_rows(const nlohmann::ordered_js
   return rows;
 }
 
+inline std::vector<ArchitectureRow> architecture_rows(const NetworkDescription& net) {
+  return architecture_rows(keras_model_json(net), layer_table(net));
+}
+
 template <class Net>
 std::vector<ArchitectureRow> architecture_rows() {
-  return architecture_rows(keras_model_json<Net>(), layer_table<Net>());
+  return architecture_rows(describe_network<Net>());
 }
 
 struct ArchitectureDifference {
