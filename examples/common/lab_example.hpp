@@ -53,24 +53,68 @@ inline bool writes_results() { return !mpi_team() || mpi_team()->is_root(); }
 inline bool writes_results() { return true; }
 #endif
 
+#ifdef TYPENET_WITH_MPI
+// The ranks under mpirun, or this process alone (no ranks): one team type for both, so that each
+// network's fit and evaluate are compiled once, not once for typenet::Solo and once for MpiTeam.
+class LabTeam {
+ public:
+  explicit LabTeam(const typenet::distributed::MpiTeam* ranks) : ranks_(ranks) {}
+  const typenet::distributed::MpiTeam* ranks() const { return ranks_; }
+
+  std::pair<std::size_t, std::size_t> share(std::size_t begin, std::size_t end) const {
+    return ranks_ ? ranks_->share(begin, end) : std::pair{begin, end};
+  }
+  void average_gradients(std::span<float> gradients, std::size_t rows, std::size_t batch_rows) const {
+    if (ranks_) ranks_->average_gradients(gradients, rows, batch_rows);
+  }
+  void sum(std::span<double> values) const {
+    if (ranks_) ranks_->sum(values);
+  }
+  void share_stream(typenet::detail::Rng& rng) const {
+    if (ranks_) ranks_->share_stream(rng);
+  }
+  void split_stream(typenet::detail::Rng& rng) const {
+    if (ranks_) ranks_->split_stream(rng);
+  }
+  bool is_root() const { return !ranks_ || ranks_->is_root(); }
+  template <class Net>
+  void broadcast_weights(typenet::Model<Net>& model) const {
+    if (ranks_) ranks_->broadcast_weights(model);
+  }
+  template <class Net>
+  void average_statistics(typenet::Model<Net>& model) const {
+    if (ranks_) ranks_->average_statistics(model);
+  }
+
+ private:
+  const typenet::distributed::MpiTeam* ranks_;
+};
+#endif
+
 // Model::fit and Model::evaluate, by all ranks together under mpirun. There a rank that throws
 // ends the job with its message (or_abort) rather than leaving the others waiting for it.
 template <class Net>
 typenet::History fit(typenet::Model<Net>& model, typenet::Features x, typenet::Labels y, const typenet::FitOptions& options) {
 #ifdef TYPENET_WITH_MPI
   namespace dist = typenet::distributed;
-  if (const auto* team = mpi_team()) return dist::or_abort([&] { return dist::fit(model, x, y, options, *team); });
-#endif
+  const LabTeam team(mpi_team());
+  if (team.ranks()) return dist::or_abort([&] { return dist::fit(model, x, y, options, team); });
+  return model.fit(x, y, options, team);
+#else
   return model.fit(x, y, options);
+#endif
 }
 
 template <class Net>
 typenet::Evaluation evaluate(typenet::Model<Net>& model, typenet::Features x, typenet::Labels y) {
 #ifdef TYPENET_WITH_MPI
   namespace dist = typenet::distributed;
-  if (const auto* team = mpi_team()) return dist::or_abort([&] { return dist::evaluate(model, x, y, 256, *team); });
-#endif
+  const LabTeam team(mpi_team());
+  if (team.ranks()) return dist::or_abort([&] { return dist::evaluate(model, x, y, 256, team); });
+  return model.evaluate(x, y, 256, team);
+#else
   return model.evaluate(x, y);
+#endif
 }
 
 struct Options {

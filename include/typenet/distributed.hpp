@@ -180,8 +180,12 @@ class MpiTeam {
 // with a checkpoint path, rank 0 then saves the model there (Model::save: atomic, with the
 // optimizer's moments, History and random streams). After a job that ended early, load it on
 // every rank and fit the epochs left; the run continues as if it had not stopped.
-template <class Net>
-History fit(Model<Net>& model, Features x, Labels y, FitOptions options, const MpiTeam& team = MpiTeam{},
+//
+// Team is MpiTeam or a type that forwards to one (with is_root, broadcast_weights and
+// average_statistics too): examples/common/lab_example.hpp's, which is also a process alone, so
+// that a program that can run either way compiles each network's fit once, not once per team.
+template <class Net, class Team = MpiTeam>
+History fit(Model<Net>& model, Features x, Labels y, FitOptions options, const Team& team = Team{},
             const std::filesystem::path& checkpoint = {}) {
   team.broadcast_weights(model);
   if (!team.is_root()) options.verbose = 0;
@@ -194,9 +198,9 @@ History fit(Model<Net>& model, Features x, Labels y, FitOptions options, const M
 }
 
 // Loss and accuracy over (x, y), each rank scoring its share: the figures one process computes.
-template <class Net>
+template <class Net, class Team = MpiTeam>
 Evaluation evaluate(Model<Net>& model, Features x, Labels y, std::size_t batch_size = 256,
-                    const MpiTeam& team = MpiTeam{}) {
+                    const Team& team = Team{}) {
   return model.evaluate(x, y, batch_size, team);
 }
 
