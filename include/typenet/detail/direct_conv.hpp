@@ -23,10 +23,14 @@
 
 namespace typenet::detail {
 
+// A vector wider than the target's registers would be returned in memory (g++ warns -Wpsabi),
+// so a build without AVX (no -march=native) gets SSE's 4 lanes.
 #if defined(__AVX512F__)
 inline constexpr std::size_t vector_lanes = 16;
-#else
+#elif defined(__AVX__)
 inline constexpr std::size_t vector_lanes = 8;
+#else
+inline constexpr std::size_t vector_lanes = 4;
 #endif
 using float_vector = float __attribute__((vector_size(vector_lanes * sizeof(float))));
 
@@ -37,6 +41,7 @@ using float_vector = float __attribute__((vector_size(vector_lanes * sizeof(floa
 // accumulators no longer fit in the 32 registers). Built for AVX2 (16 registers, 8 lanes,
 // against the same AVX-512 OpenBLAS): 9: 1.42 / 2.0 / 1.41; 18: 1.03 / 1.48 / 1.06;
 // 27: 1.0 / 1.21 / 1.16; 36: 0.92 / 0.75 / 1.0.
+// SSE's 4 lanes take AVX2's limit, unmeasured.
 inline constexpr std::size_t direct_convolution_max_patch = vector_lanes == 16 ? 36 : 27;
 
 // Whether a convolution of this patch and filter count runs direct (whole vectors of filters).
