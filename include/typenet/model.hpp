@@ -456,8 +456,6 @@ class Model {
     return rows_out;
   }
 
-  std::vector<float> sample_weights(const Targets& targets, const std::vector<double>& class_weight) const;
-
   std::vector<float> params_, grads_, non_trainable_;
   OptimizerState optimizer_;
   Loss loss_;

@@ -3,26 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
+#include <utility>
+
+#include "typenet/detail/fit_loop.hpp"
 
 namespace typenet {
-
-template <class Spec>
-std::vector<float> Model<Spec>::sample_weights(const Targets& targets, const std::vector<double>& class_weight) const {
-  if (class_weight.empty()) return {};
-  std::vector<float> weights(targets.rows());
-  std::visit(
-      [&](const auto& loss) {
-        for (std::size_t i = 0; i < weights.size(); ++i) {
-          const std::size_t k = loss.class_of(targets.row(i), targets.width);
-          if (k >= class_weight.size())
-            throw std::invalid_argument("fit: class_weight has " + std::to_string(class_weight.size()) +
-                                        " entries but sample " + std::to_string(i) + " is of class " + std::to_string(k));
-          weights[i] = static_cast<float>(class_weight[k]);
-        }
-      },
-      loss_);
-  return weights;
-}
 
 template <class Spec>
 template <class Team>
@@ -60,7 +46,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
     val_end = samples;
   }
 
-  const std::vector<float> weights = sample_weights(targets, options.class_weight);
+  const std::vector<float> weights = detail::class_sample_weights(loss_, targets, options.class_weight);
   const std::size_t batch_size = std::min(options.batch_size, train_end);
   // Validation runs in inference mode, so it can take larger batches; reserving for both now keeps
   // the end of the first epoch from growing the workspace.
@@ -81,79 +67,40 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
       val_x = x_rows;
     }
   }
-  std::vector<std::size_t> order(train_end);
-  const std::size_t steps = (train_end + batch_size - 1) / batch_size;
   const std::size_t width = targets.width;
-  std::ostream& out = *options.out;
-  const bool interactive = options.verbose == 1 && options.out == &std::cout && stdout_is_terminal();
   team.share_stream(shuffle_rng_);  // processes sharing a batch shuffle alike...
   team.split_stream(dropout_rng_);  // ...but must not share dropout masks
 
-  History history;
-  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
-    if (options.verbose) out << "Epoch " << epoch + 1 << '/' << options.epochs << '\n';
-    // Each epoch's order depends only on the generator's state, not on the epochs before it, so
-    // fit(2) then fit(2) (or a save and load in between) shuffles exactly as fit(4) does.
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    if (options.shuffle)
-      for (std::size_t i = train_end; i > 1; --i) std::swap(order[i - 1], order[shuffle_rng_.below(i)]);
-
-    ProgressBar bar(out, steps, interactive);
-    BatchResult total;
-    std::size_t seen = 0;
-    for (std::size_t step = 0; step < steps; ++step) {
-      const std::size_t start = step * batch_size, batch = std::min(batch_size, train_end - start);
-      // Every process shuffled alike; each trains on its share of the batch (alone: all of it).
-      const auto [first, last] = team.share(start, start + batch);
-      const std::size_t rows = last - first;
-      for (std::size_t j = 0; j < rows; ++j) {
-        const std::size_t sample = order[first + j];
-        std::memcpy(batch_input_ + j * row, x_rows + sample * row, row * sizeof(float));
-        std::memcpy(batch_targets_ + j * width, targets.row(sample), width * sizeof(float));
-        if (!weights.empty()) batch_weights_[j] = weights[sample];
-      }
-      BatchResult r;
-      if (rows > 0)
-        r = forward_backward<fixed_prefix>(batch_input_, batch_targets_, width,
-                                           weights.empty() ? nullptr : batch_weights_, rows);
-      else  // a last batch smaller than the team: this process adds nothing to the sum
-        std::fill(grads_.begin(), grads_.end(), 0.0f);
-      team.average_gradients(grads_, rows, batch);
-      apply_gradients();
-      total.loss_sum += r.loss_sum;
-      total.correct += r.correct;
-      seen += rows;
-      if (interactive) {
-        const MetricValue running[] = {{"loss", total.loss_sum / static_cast<double>(seen)},
-                                       {"accuracy", static_cast<double>(total.correct) / static_cast<double>(seen)}};
-        bar.update(step + 1, running);
-      }
+  // One step on the batch of samples [samples, samples + batch): every process shuffled alike, and
+  // each trains on its share of the batch (alone: all of it).
+  auto train_step = [&](const std::size_t* samples, std::size_t batch) {
+    const auto [first, last] = team.share(0, batch);
+    const std::size_t rows = last - first;
+    for (std::size_t j = 0; j < rows; ++j) {
+      const std::size_t sample = samples[first + j];
+      std::memcpy(batch_input_ + j * row, x_rows + sample * row, row * sizeof(float));
+      std::memcpy(batch_targets_ + j * width, targets.row(sample), width * sizeof(float));
+      if (!weights.empty()) batch_weights_[j] = weights[sample];
     }
-    // The epoch's figures are over every process's rows (alone: unchanged).
-    double sums[] = {total.loss_sum, static_cast<double>(total.correct), static_cast<double>(seen)};
-    team.sum(sums);
-    if (!std::isfinite(sums[0]))
-      throw std::runtime_error("fit: the loss became " + std::to_string(sums[0]) + " in epoch " +
-                               std::to_string(epoch + 1) + "; lower the learning rate or check the data for NaN");
-
-    history.append("loss", sums[0] / sums[2]);
-    history.append("accuracy", sums[1] / sums[2]);
-    if (val_x) {
-      const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, val_batch, team);
-      history.append("val_loss", v.loss);
-      history.append("val_accuracy", v.accuracy);
-    }
-    for (const auto& metric : history.metrics()) history_.append(metric, history[metric].back());
-    if (options.verbose) {
-      MetricValue shown[4];
-      std::size_t n = 0;
-      for (const char* name : {"loss", "accuracy", "val_loss", "val_accuracy"})
-        if (history.contains(name)) shown[n++] = {name, history[name].back()};
-      bar.finish(std::span<const MetricValue>(shown, n));
-    }
-    if (options.on_epoch_end) options.on_epoch_end(epoch + 1);
-  }
-  return history;
+    BatchResult r;
+    if (rows > 0)
+      r = forward_backward<fixed_prefix>(batch_input_, batch_targets_, width, weights.empty() ? nullptr : batch_weights_,
+                                         rows);
+    else  // a last batch smaller than the team: this process adds nothing to the sum
+      std::fill(grads_.begin(), grads_.end(), 0.0f);
+    team.average_gradients(grads_, rows, batch);
+    apply_gradients();
+    return std::pair{r, rows};
+  };
+  auto validate = [&] {
+    const Evaluation v = evaluate_rows<fixed_prefix>(val_x, *val_targets, val_begin, val_end, val_batch, team);
+    return std::pair{v.loss, v.accuracy};
+  };
+  auto team_sum = [&](std::span<double> values) { team.sum(values); };
+  const detail::EpochLoop loop{options.epochs, batch_size, train_end, options.verbose, options.shuffle, options.out,
+                               options.verbose == 1 && options.out == &std::cout && stdout_is_terminal(),
+                               val_x != nullptr, &options.on_epoch_end};
+  return detail::run_epochs(loop, shuffle_rng_, train_step, team_sum, validate, history_);
 }
 
 template <class Spec>
