@@ -163,6 +163,11 @@ TEST_CASE("Conv2D forward equals a direct convolution") {
   SUBCASE("same, stride 3") { check_convolution_forward<10, 8, 1, 2, 5, 4, tn::Same, 3>(); }
   SUBCASE("1x1 kernel (no im2col)") { check_convolution_forward<5, 4, 6, 3, 1, 1, tn::Valid, 1>(); }
   SUBCASE("1x1 kernel, stride 2") { check_convolution_forward<5, 4, 3, 2, 1, 1, tn::Same, 2>(); }
+  SUBCASE("im2col in chunks of images, the last one partial") {
+    // 784 x 72 columns per image: two images per chunk, so the test's batch of 3 makes 2 + 1.
+    static_assert(tn::Sequential<tn::Input<28, 28, 8>, tn::Conv2D<3, 3, 3, tn::Linear, tn::Same>>::layer<1>::chunk_images == 2);
+    check_convolution_forward<28, 28, 8, 3, 3, 3, tn::Same, 1>();
+  }
 }
 
 TEST_CASE("Conv2D applies its activation after the bias") {

@@ -12,6 +12,7 @@
 // A small patch (kh * kw * in_channels, such as a 3x3 kernel on a one-channel image) runs as a
 // direct convolution instead, vectorised over the filters (detail/direct_conv.hpp): its GEMMs
 // would have an inner dimension too short for OpenBLAS. Chosen at compile time.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
@@ -64,6 +65,8 @@ struct Conv2D {
     static constexpr bool runs_direct = detail::runs_direct(patch, filters);
     static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
     static constexpr std::size_t scratch_per_sample = input_is_columns || runs_direct ? 0 : out_pixels * patch;
+    // Images whose columns fill about 512 KB: a share of L2 that leaves room for the GEMM's packing.
+    static constexpr std::size_t chunk_images = std::max<std::size_t>(1, (std::size_t{1} << 17) / (out_pixels * patch));
     static constexpr bool aliases_input = false;
     // Followed by max pooling, a ReLU convolution leaves its bias and activation to it (layer.hpp).
     static constexpr bool defers_bias_and_relu = std::is_same_v<Act, ReLU>;
@@ -85,13 +88,18 @@ struct Conv2D {
       using detail::Transpose;
       if constexpr (runs_direct) {
         direct::forward(p.in, p.params, p.out, p.batch);
+      } else if constexpr (input_is_columns) {
+        detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, p.in, p.params, p.out);
       } else {
-        const float* columns = p.in;
-        if constexpr (!input_is_columns) {
-          im2col::batch_to_columns(p.in, p.scratch, p.batch);
-          columns = p.scratch;
+        // im2col and the GEMM a few images at a time, so that the GEMM reads each chunk's columns
+        // from cache rather than memory; the whole batch's columns stay in scratch for backward.
+        for (std::size_t b = 0; b < p.batch; b += chunk_images) {
+          const std::size_t n = std::min(chunk_images, p.batch - b);
+          float* columns = p.scratch + b * im2col::columns_per_image;
+          im2col::batch_to_columns(p.in + b * In::size, columns, n);
+          detail::gemm(Transpose::no, Transpose::no, n * out_pixels, filters, patch, columns, p.params,
+                       p.out + b * output_shape::size);
         }
-        detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, columns, p.params, p.out);
       }
       if (!p.defer_bias_and_relu) Act::forward(p.out, p.params + kernel_size, p.batch * out_pixels, filters);
     }
