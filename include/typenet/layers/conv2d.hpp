@@ -3,9 +3,10 @@
 // channels-last images, y = f(conv(x, K) + b), as keras.layers.Conv2D with the same kernel layout
 // (kh, kw, in_channels, filters) and the same Valid/Same padding.
 //
-// Forward: im2col of the whole batch into this layer's scratch, then ONE sgemm
-// (batch*out_pixels x patch) * (patch x filters) whose rows are already the channels-last
-// output, then bias + activation in one pass. Backward reuses the columns: the kernel gradient
+// Forward: im2col of the batch into this layer's scratch and the sgemm
+// (rows x patch) * (patch x filters) whose rows are already the channels-last output, a few
+// images at a time so that the sgemm finds the columns in cache; then bias + activation in one
+// pass. Backward reuses the whole batch's columns: the kernel gradient
 // is columns^T * dz, the input gradient is col2im(dz * kernel^T), both single sgemm calls; the
 // column buffer is overwritten by dz * kernel^T since the forward pass refills it anyway.
 // A 1x1 kernel with stride 1 needs no im2col: the input already is the column matrix.
