@@ -71,12 +71,11 @@ int main(int argc, char** argv) try {
   std::optional<std::filesystem::path> images;
   const auto options = lab::parse_options(
       argc, argv, "typenet: pneumonia from chest X-rays (PneumoniaMNIST, or a Kaggle-layout image folder)",
-      {"lab28", "ours", "lab128"}, TYPENET_DEFAULT_PNEUMONIA_DIR, "results/pneumonia_cnn", [&](CLI::App& app) {
-        app.add_option("--images", images,
-                       "folder in the Kaggle chest X-ray layout (train/, val/, test/, each with normal/ and pneumonia/): "
-                       "train the lab's 128x128 network on it instead of PneumoniaMNIST")
-            ->check(CLI::ExistingDirectory);
-      });
+      {"lab28", "ours", "lab128"}, TYPENET_DEFAULT_PNEUMONIA_DIR, "results/pneumonia_cnn",
+      {{"--images",
+        "folder in the Kaggle chest X-ray layout (train/, val/, test/, each with normal/ and pneumonia/): "
+        "train the lab's 128x128 network on it instead of PneumoniaMNIST",
+        &images}});
   if (images) return run_on_image_folder(options, *images);
   const auto data = tn::data::load_medmnist(options.data_dir / "pneumoniamnist.npz");
   const lab::BinarySplit train{data.train.images, data.train.labels}, val{data.val.images, data.val.labels},

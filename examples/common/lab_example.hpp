@@ -1,5 +1,5 @@
 #pragma once
-// What every lab example shares: its command line, and running one model of the lab end to end
+// What every lab example shares: its command line (lab_options.hpp), and running one model of the lab end to end
 // (fit with the lab's settings, evaluate on the test split, write the results a report reads).
 #include <algorithm>
 #include <chrono>
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/lab_options.hpp"
 #include "typenet/confusion.hpp"
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/model.hpp"
@@ -115,42 +115,6 @@ typenet::Evaluation evaluate(typenet::Model<Net>& model, typenet::Features x, ty
 #else
   return model.evaluate(x, y);
 #endif
-}
-
-struct Options {
-  fs::path data_dir;
-  fs::path out_dir;
-  std::optional<std::size_t> epochs;  // overrides every model's epochs
-  std::uint64_t seed = 42;
-  std::string model = "all";
-  int verbose = 1;
-
-  bool wants(const std::string& name) const { return model == "all" || model == name; }
-};
-
-// Parses the flags every example takes; exits with CLI11's message on a bad command line.
-inline Options parse_options(int argc, char** argv, const std::string& description, const std::vector<std::string>& models,
-                             const fs::path& default_data, const fs::path& default_out,
-                             const std::function<void(CLI::App&)>& extra_options = {}) {  // an example's own flags
-  Options o;
-  o.data_dir = default_data;
-  o.out_dir = default_out;
-  CLI::App app{description};
-  std::vector<std::string> choices = models;
-  choices.push_back("all");
-  app.add_option("--data", o.data_dir, "folder with the data set")->capture_default_str();
-  app.add_option("--out", o.out_dir, "folder for the results (one sub-folder per model)")->capture_default_str();
-  app.add_option("--epochs", o.epochs, "train every model for N epochs instead of the lab's");
-  app.add_option("--seed", o.seed, "seed of weights, shuffling and dropout")->capture_default_str();
-  app.add_option("--model", o.model, "which model to train")->check(CLI::IsMember(choices))->capture_default_str();
-  app.add_option("--verbose", o.verbose, "0 silent, 1 progress bar, 2 one line per epoch")->capture_default_str();
-  if (extra_options) extra_options(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e));
-  }
-  return o;
 }
 
 // The lab's reported figures for a model, where it reports them.
