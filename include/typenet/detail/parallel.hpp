@@ -50,26 +50,7 @@ class ThreadTeam {
   // the calling thread. If another thread is already using the team, runs it all here instead.
   template <class F>
   void run(std::size_t count, std::size_t parts, F& f) {
-    parts = std::min(parts, threads());
-    if (parts <= 1 || busy_.exchange(true, std::memory_order_acquire)) {
-      f(std::size_t{0}, count);
-      return;
-    }
-    task_ = Task{[](void* context, std::size_t b, std::size_t e) { (*static_cast<F*>(context))(b, e); }, &f, count, parts};
-    pending_.store(helpers_.size(), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    const auto [begin, end] = slice(count, 0, parts);
-    if (begin < end) f(begin, end);
-    for (int spin = 0;; ++spin) {
-      const std::size_t left = pending_.load(std::memory_order_acquire);
-      if (left == 0) break;
-      if (spin < spin_limit)
-        cpu_relax();
-      else
-        pending_.wait(left, std::memory_order_acquire);
-    }
-    busy_.store(false, std::memory_order_release);
+    run({[](void* context, std::size_t b, std::size_t e) { (*static_cast<F*>(context))(b, e); }, &f, count, parts});
   }
 
   ThreadTeam(const ThreadTeam&) = delete;
@@ -90,6 +71,31 @@ class ThreadTeam {
   };
 
   static constexpr int spin_limit = 4000;  // about 10 microseconds
+
+  // The fork-join itself, once for every kind of pass: a template taking f would copy f's body
+  // into each of its branches, for every loop of every network a program has.
+  void run(Task task) {
+    task.parts = std::min(task.parts, threads());
+    if (task.parts <= 1 || busy_.exchange(true, std::memory_order_acquire)) {
+      task.call(task.context, 0, task.count);
+      return;
+    }
+    task_ = task;
+    pending_.store(helpers_.size(), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    const auto [begin, end] = slice(task.count, 0, task.parts);
+    if (begin < end) task.call(task.context, begin, end);
+    for (int spin = 0;; ++spin) {
+      const std::size_t left = pending_.load(std::memory_order_acquire);
+      if (left == 0) break;
+      if (spin < spin_limit)
+        cpu_relax();
+      else
+        pending_.wait(left, std::memory_order_acquire);
+    }
+    busy_.store(false, std::memory_order_release);
+  }
 
   static std::size_t configured_threads() {
     std::size_t n = std::max(1u, std::thread::hardware_concurrency());
