@@ -67,8 +67,17 @@ inline std::string summary_row(std::string_view a, std::string_view b, std::stri
 
 }  // namespace detail
 
-template <class Net>
-void print_summary(std::ostream& os, std::string_view model_name = "sequential") {
+// One row of the table: a layer as Keras names and shows it.
+struct SummaryRow {
+  std::string_view base_name;  // dense, conv2d, ... (numbered here: dense, dense_1, ...)
+  std::string_view keras_class;
+  std::string output_shape;    // (None, 512)
+  std::size_t params = 0;      // trainable and not
+};
+
+// The table itself, the same for every network: compiled once per program, not once per network.
+inline void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows, std::size_t trainable,
+                          std::size_t frozen, std::string_view model_name = "sequential") {
   std::vector<std::pair<std::string_view, std::size_t>> seen;  // Keras numbers repeated names: dense, dense_1, ...
   auto unique_name = [&](std::string_view base) {
     for (auto& [name, count] : seen)
@@ -78,23 +87,29 @@ void print_summary(std::ostream& os, std::string_view model_name = "sequential")
   };
   os << "Model: \"" << model_name << "\"\n" << std::string(65, '_') << '\n'
      << detail::summary_row("Layer (type)", "Output Shape", "Param #") << '\n' << std::string(65, '=') << '\n';
-  Net::for_each_layer([&]<std::size_t I>() {
-    using L = typename Net::template layer<I>;
-    if constexpr (L::shown_in_summary) {
-      os << detail::summary_row(unique_name(L::keras_name) + " (" + std::string(L::keras_class) + ")",
-                                L::output_shape::keras_string(),
-                                detail::with_thousands(L::param_count + detail::non_trainable_count_of<L>()))
-         << '\n' << std::string(65, ' ') << '\n';
-    }
-  });
+  for (const auto& row : rows)
+    os << detail::summary_row(unique_name(row.base_name) + " (" + std::string(row.keras_class) + ")", row.output_shape,
+                              detail::with_thousands(row.params))
+       << '\n' << std::string(65, ' ') << '\n';
   // Keras counts BatchNormalization's moving statistics as non-trainable parameters.
-  constexpr std::size_t trainable = Net::param_count, frozen = Net::non_trainable_count;
   auto bytes = [](std::size_t n) { return detail::readable_bytes(static_cast<double>(n) * sizeof(float)); };
   os << std::string(65, '=') << '\n'
      << "Total params: " << detail::with_thousands(trainable + frozen) << " (" << bytes(trainable + frozen) << ")\n"
      << "Trainable params: " << detail::with_thousands(trainable) << " (" << bytes(trainable) << ")\n"
      << "Non-trainable params: " << detail::with_thousands(frozen) << " (" << bytes(frozen) << ")\n"
      << std::string(65, '_') << '\n';
+}
+
+template <class Net>
+void print_summary(std::ostream& os, std::string_view model_name = "sequential") {
+  std::vector<SummaryRow> rows;
+  Net::for_each_layer([&]<std::size_t I>() {
+    using L = typename Net::template layer<I>;
+    if constexpr (L::shown_in_summary)
+      rows.push_back({L::keras_name, L::keras_class, L::output_shape::keras_string(),
+                      L::param_count + detail::non_trainable_count_of<L>()});
+  });
+  print_summary(os, rows, Net::param_count, Net::non_trainable_count, model_name);
 }
 
 }  // namespace typenet
