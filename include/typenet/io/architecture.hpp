@@ -172,9 +172,31 @@ nlohmann::ordered_json layer_table() {
   return layer_table(describe_network<Net>());
 }
 
+namespace detail {
+
+// The same value with every object's keys in sorted order: two of these compare equal whatever
+// order their keys were written in. (Rather than converting to nlohmann::json, which sorts too
+// but is a second JSON type, parser and all, for the compiler to generate.)
+inline ordered_json with_sorted_keys(const ordered_json& j) {
+  if (j.is_array()) {
+    auto out = ordered_json::array();
+    for (const auto& v : j) out.push_back(with_sorted_keys(v));
+    return out;
+  }
+  if (!j.is_object()) return j;
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  std::sort(keys.begin(), keys.end());
+  auto out = ordered_json::object();
+  for (const auto& key : keys) out[key] = with_sorted_keys(j[key]);
+  return out;
+}
+
+}  // namespace detail
+
 // One layer of an architecture: what identifies it, and a line for people.
 struct ArchitectureRow {
-  nlohmann::json identity;  // the Keras layer entry, output shape and parameter count
+  nlohmann::ordered_json identity;  // the Keras layer entry, output shape and parameter count, keys sorted
   std::string description;  // Dense(units=512, activation=sigmoid, use_bias=true) -> (None, 512), 401,920 params
 };
 
@@ -215,9 +237,9 @@ inline std::vector<ArchitectureRow> architecture_rows(const nlohmann::ordered_js
     for (const auto& d : info["output_shape"]) description += ", " + d.dump();
     description += "), " + typenet::detail::with_thousands(info["param_count"].get<std::size_t>()) + " params";
 
-    nlohmann::json identity = {{"keras", nlohmann::json::parse(layer.dump())},
-                               {"output_shape", nlohmann::json::parse(info["output_shape"].dump())},
-                               {"param_count", info["param_count"].get<std::uint64_t>()}};
+    nlohmann::ordered_json identity = {{"keras", detail::with_sorted_keys(layer)},
+                                       {"output_shape", info["output_shape"]},
+                                       {"param_count", info["param_count"].get<std::uint64_t>()}};
     rows.push_back({std::move(identity), std::move(description)});
   }
   return rows;
