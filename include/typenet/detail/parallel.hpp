@@ -1,11 +1,8 @@
 #pragma once
-// NOTE (issue 4, CNN engineer, 12:22): this file was overwritten by mistake while its first
-// version was uncommitted; this is a reconstruction of the interface activations.hpp and
-// optimizers.hpp use — typenet::parallel_for(count, grain, f(begin, end)) and
-// TYPENET_NUM_THREADS — written to keep your build working. Please compare it with yours.
-//
-// Splits a loop over independent items (rows, samples, parameters) across typenet's threads.
-// OpenBLAS threads its own GEMMs; this is for the passes it does not see.
+// Splits a loop over independent items (rows, samples, parameters, a batch's slices) across
+// typenet's threads. OpenBLAS threads its own GEMMs; this is for the passes it does not see, and
+// for Model's workers, which run slices of a batch side by side (model.hpp). A pass started
+// from inside another runs on its caller's thread alone.
 //
 // One team of helper threads lives for the whole process. A helper spins briefly after a task
 // (the next pass usually follows within microseconds), then sleeps on a futex so that it does not
