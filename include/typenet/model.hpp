@@ -106,6 +106,13 @@ class Model {
     });
   }
 
+  // The workspace keeps pointers into buffers the model owns: a move carries the buffers along
+  // with them, a copy would point into the original's. (save and load copy a model.)
+  Model(Model&&) noexcept = default;
+  Model& operator=(Model&&) noexcept = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
   void compile(Optimizer optimizer, Loss loss) {
     optimizer_ = OptimizerState(optimizer, param_count);
     loss_ = loss;
