@@ -31,6 +31,7 @@
 #include "typenet/detail/parallel.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
+#include "typenet/detail/workspace.hpp"
 #include "typenet/history.hpp"
 #include "typenet/losses.hpp"
 #include "typenet/optimizers.hpp"
@@ -219,40 +220,7 @@ class Model {
   // pass between them (im2col, pooling, activations) is parallel without a barrier per layer.
   // Worker 0 writes the model's gradients and moving statistics; the others write their own
   // copies, which are summed (gradients) or averaged (statistics) into the model's after the step.
-  struct Worker {
-    std::size_t capacity = 0;  // rows
-    std::vector<float> arena;
-    float* scratch = nullptr;
-    std::array<float*, layer_count> own_output{};
-    std::array<float*, layer_count + 1> delta{};
-    std::array<const float*, layer_count> inputs{};
-    std::array<float*, layer_count> outputs{};
-    std::vector<float> own_grads, own_non_trainable;  // workers after the first
-    detail::Rng own_rng;                              // dropout masks of workers after the first
-
-    void reserve(std::size_t rows) {
-      if (rows <= capacity) return;
-      capacity = rows;
-      std::size_t total = rows * (input_size + Net::scratch_offset.back());
-      Net::for_each_layer([&]<std::size_t I>() {
-        if constexpr (!layer<I>::aliases_input) total += 2 * rows * layer<I>::output_shape::size;
-      });
-      arena.assign(total, 0.0f);
-      float* next = arena.data();
-      auto take = [&](std::size_t n) { return std::exchange(next, next + n); };
-      scratch = take(rows * Net::scratch_offset.back());
-      delta[0] = take(rows * input_size);
-      Net::for_each_layer([&]<std::size_t I>() {
-        if constexpr (layer<I>::aliases_input) {
-          own_output[I] = nullptr;
-          delta[I + 1] = delta[I];
-        } else {
-          own_output[I] = take(rows * layer<I>::output_shape::size);
-          delta[I + 1] = take(rows * layer<I>::output_shape::size);
-        }
-      });
-    }
-  };
+  using Worker = detail::Workspace<Net>;
 
   // Rows per worker below which a slice costs more in GEMM efficiency than its thread gains.
   static constexpr std::size_t min_rows_per_worker = 32;
