@@ -6,6 +6,7 @@
 // An epoch is what Keras's fit does with validation_split 0.1: train on 54,000 images, then
 // evaluate the 6,000 held out. Thread counts come from OPENBLAS_NUM_THREADS/TYPENET_NUM_THREADS.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -50,8 +51,8 @@ struct Data {
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 template <class Net>
-nlohmann::json train(const Data& d, std::size_t epochs, std::size_t batch) {
-  tn::Model<Net> model{42};
+nlohmann::json train(const Data& d, std::size_t epochs, std::size_t batch, std::uint64_t seed) {
+  tn::Model<Net> model{seed};
   model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
   std::vector<double> seconds;
   for (std::size_t e = 0; e < epochs; ++e) {
@@ -65,8 +66,8 @@ nlohmann::json train(const Data& d, std::size_t epochs, std::size_t batch) {
 
 // Trains one epoch so that the accuracy means something, then times predict on the test set.
 template <class Net>
-nlohmann::json infer(const Data& d, std::size_t repeats) {
-  tn::Model<Net> model{42};
+nlohmann::json infer(const Data& d, std::size_t repeats, std::uint64_t seed) {
+  tn::Model<Net> model{seed};
   model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
   model.fit(d.mnist.train_images, d.y_train, {.batch_size = 128, .epochs = 1, .verbose = 0});
   std::vector<double> rates;
@@ -102,12 +103,15 @@ nlohmann::json machine_ceiling() {
 
 int main(int argc, char** argv) try {
   std::string workload = "W1", data_dir = TYPENET_DEFAULT_MNIST_DIR;
-  std::size_t epochs = 2, batch = 128, samples = 60000;
+  std::size_t epochs = 2, batch = 128, samples = 60000, repeats = 5;
+  std::uint64_t seed = 42;
   CLI::App app{"typenet side of benchmarks/run"};
   app.add_option("--workload", workload, "W0, W1, W2, W3, W4-W1, W4-W3")->required();
   app.add_option("--samples", samples, "use only the first N training and test images (smoke runs)")->capture_default_str();
   app.add_option("--epochs", epochs, "epochs to train and time")->capture_default_str();
   app.add_option("--batch", batch, "batch size")->capture_default_str();
+  app.add_option("--repeats", repeats, "timed inference passes (W4)")->capture_default_str();
+  app.add_option("--seed", seed, "initial weights and shuffling")->capture_default_str();
   app.add_option("--data", data_dir, "MNIST folder")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -120,11 +124,11 @@ int main(int argc, char** argv) try {
   d.y_train = tn::data::to_categorical(d.mnist.train_labels, 10);
   d.y_test = tn::data::to_categorical(d.mnist.test_labels, 10);
   const std::map<std::string, std::function<nlohmann::json()>> workloads = {
-      {"W1", [&] { return train<W1>(d, epochs, batch); }},
-      {"W2", [&] { return train<W2>(d, epochs, batch); }},
-      {"W3", [&] { return train<W3>(d, epochs, batch); }},
-      {"W4-W1", [&] { return infer<W1>(d, 5); }},
-      {"W4-W3", [&] { return infer<W3>(d, 5); }},
+      {"W1", [&] { return train<W1>(d, epochs, batch, seed); }},
+      {"W2", [&] { return train<W2>(d, epochs, batch, seed); }},
+      {"W3", [&] { return train<W3>(d, epochs, batch, seed); }},
+      {"W4-W1", [&] { return infer<W1>(d, repeats, seed); }},
+      {"W4-W3", [&] { return infer<W3>(d, repeats, seed); }},
   };
   const auto found = workloads.find(workload);
   if (found == workloads.end()) throw std::invalid_argument("unknown workload '" + workload + "'");

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <numeric>
 #include <random>
 #include <string>
@@ -70,7 +71,7 @@ double accuracy(Net& net, const std::vector<Image>& x, const std::vector<unsigne
 // Trains on the first 90% of the training images (54,000), shuffled every epoch, then scores the
 // 10% held out, as Keras's fit(validation_split=0.1) does; returns each epoch's seconds.
 template <class Net>
-std::vector<double> train_epochs(Net& net, const Data& d, std::size_t epochs, std::size_t batch) {
+std::vector<double> train_epochs(Net& net, const Data& d, std::size_t epochs, std::size_t batch, unsigned seed) {
   const std::size_t train = d.train.size() * 9 / 10;
   dlib::dnn_trainer<Net, dlib::adam> trainer(net, dlib::adam(0.0, 0.9, 0.999));
   trainer.set_learning_rate(0.001);
@@ -80,7 +81,7 @@ std::vector<double> train_epochs(Net& net, const Data& d, std::size_t epochs, st
   trainer.be_quiet();
   std::vector<std::size_t> order(train);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::mt19937 rng(42);
+  std::mt19937 rng(seed);
   std::vector<double> seconds;
   std::vector<Image> xb;
   std::vector<unsigned long> yb;
@@ -108,10 +109,11 @@ std::string json_list(const std::vector<double>& v) {
 }
 
 template <class Net>
-void run(const std::string& workload, const Data& d, std::size_t epochs, std::size_t batch) {
+void run(const std::string& workload, const Data& d, std::size_t epochs, std::size_t batch, unsigned seed) {
+  std::srand(seed);  // dlib's layers seed their initial weights from std::rand()
   Net net;
   if (workload.rfind("W4-", 0) == 0) {
-    train_epochs(net, d, 1, 128);
+    train_epochs(net, d, 1, 128, seed);
     std::vector<double> rates;
     for (int r = 0; r < 5; ++r) {
       const auto start = Clock::now();
@@ -122,7 +124,7 @@ void run(const std::string& workload, const Data& d, std::size_t epochs, std::si
                 workload.c_str(), json_list(rates).c_str(), accuracy(net, d.test, d.test_labels, 0, d.test.size()));
     return;
   }
-  const auto seconds = train_epochs(net, d, epochs, batch);
+  const auto seconds = train_epochs(net, d, epochs, batch, seed);
   std::printf("{\"workload\": \"%s\", \"unit\": \"s/epoch\", \"epoch_seconds\": %s, \"test_accuracy\": %f, \"epochs\": %zu, "
               "\"optimizer\": \"adam\"}\n",
               workload.c_str(), json_list(seconds).c_str(), accuracy(net, d.test, d.test_labels, 0, d.test.size()), epochs);
@@ -133,6 +135,7 @@ void run(const std::string& workload, const Data& d, std::size_t epochs, std::si
 int main(int argc, char** argv) try {
   std::string workload, data_dir;
   std::size_t epochs = 2, batch = 128, samples = 60000;
+  unsigned seed = 42;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--workload") workload = value;
@@ -140,14 +143,15 @@ int main(int argc, char** argv) try {
     else if (flag == "--epochs") epochs = std::stoul(value);
     else if (flag == "--batch") batch = std::stoul(value);
     else if (flag == "--samples") samples = std::stoul(value);
+    else if (flag == "--seed") seed = static_cast<unsigned>(std::stoul(value));
     else throw std::invalid_argument("unknown flag " + flag);
   }
   if (workload.empty() || data_dir.empty())
-    throw std::invalid_argument("usage: bench_dlib --workload W1|W2|W3|W4-W1|W4-W3 --data MNIST_DIR [--epochs N] [--batch N] [--samples N]");
+    throw std::invalid_argument("usage: bench_dlib --workload W1|W2|W3|W4-W1|W4-W3 --data MNIST_DIR [--epochs N] [--batch N] [--samples N] [--seed N]");
   const Data d = load(data_dir, samples);
-  if (workload == "W1" || workload == "W4-W1") run<W1>(workload, d, epochs, batch);
-  else if (workload == "W2") run<W2>(workload, d, epochs, batch);
-  else if (workload == "W3" || workload == "W4-W3") run<W3>(workload, d, epochs, batch);
+  if (workload == "W1" || workload == "W4-W1") run<W1>(workload, d, epochs, batch, seed);
+  else if (workload == "W2") run<W2>(workload, d, epochs, batch, seed);
+  else if (workload == "W3" || workload == "W4-W3") run<W3>(workload, d, epochs, batch, seed);
   else throw std::invalid_argument("unknown workload '" + workload + "'");
   return 0;
 } catch (const std::exception& e) {

@@ -83,13 +83,14 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--samples", type=int, default=60000)
     parser.add_argument("--data", required=True)
+    parser.add_argument("--seed", type=int, default=42, help="initial weights, shuffling and dropout")
     args = parser.parse_args()
 
     x_train, y_train, x_test, y_test = mnist_idx.load(args.data)
     x_train, y_train = x_train[:args.samples].reshape(-1, 784), y_train[:args.samples]
     x_test, y_test = x_test[:args.samples].reshape(-1, 784), y_test[:args.samples]
     split = len(x_train) * 9 // 10
-    rng = np.random.default_rng(42)
+    rng = np.random.default_rng(args.seed)
     model = Mlp(args.workload, rng)
     epochs = 1 if args.workload.startswith("W4-") else args.epochs
     seconds = []

@@ -104,10 +104,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--samples", type=int, default=60000, help="use only the first N images (smoke runs)")
     parser.add_argument("--data", required=True)
+    parser.add_argument("--seed", type=int, default=42, help="initial weights and shuffling")
     parser.add_argument("--torch-rmsprop", action="store_true", help="torch.optim.RMSprop instead of Keras's rule")
     args = parser.parse_args()
 
-    torch.manual_seed(42)
+    torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     x_train, y_train, x_test, y_test = (torch.from_numpy(np.ascontiguousarray(a[:args.samples]))
                                         for a in mnist_idx.load(args.data))

@@ -1,8 +1,9 @@
 #pragma once
-// How many threads typenet trains and infers on, as torch.set_num_threads: its own (which run the
-// slices of a batch side by side, and the passes of a batch too small to split) and OpenBLAS's
-// (which thread a GEMM when a batch is not split). TYPENET_NUM_THREADS sets the number started,
-// every core by default; this chooses how many of them to use.
+// How many threads typenet trains and infers on, as torch.set_num_threads. Its own threads run the
+// slices of a batch side by side, and split the GEMMs and passes of a batch too small to split;
+// OpenBLAS runs typenet's GEMMs single-threaded meanwhile (detail/gemm.hpp says why). With one
+// thread, OpenBLAS gets one too. TYPENET_NUM_THREADS sets the number started, every core by
+// default; this chooses how many of them to use.
 #include <cstddef>
 
 #include "typenet/detail/gemm.hpp"
