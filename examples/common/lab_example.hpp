@@ -64,6 +64,7 @@ class LabTeam {
   std::pair<std::size_t, std::size_t> share(std::size_t begin, std::size_t end) const {
     return ranks_ ? ranks_->share(begin, end) : std::pair{begin, end};
   }
+  bool averages_gradients() const { return ranks_ != nullptr; }
   void average_gradients(std::span<float> gradients, std::size_t rows, std::size_t batch_rows) const {
     if (ranks_) ranks_->average_gradients(gradients, rows, batch_rows);
   }

@@ -219,7 +219,8 @@ class Model {
   // beats threading each pass: GEMMs on a slice run single-threaded at full speed, and every
   // pass between them (im2col, pooling, activations) is parallel without a barrier per layer.
   // Worker 0 writes the model's gradients and moving statistics; the others write their own
-  // copies, which are summed (gradients) or averaged (statistics) into the model's after the step.
+  // copies, which are summed (gradients; in fit alone, by the optimizer as it steps) or averaged
+  // (statistics) into the model's after the step.
   using Worker = detail::Workspace<Net>;
 
   // Rows per worker below which a slice costs more in GEMM efficiency than its thread gains.
@@ -344,10 +345,11 @@ class Model {
   }
 
   // Forward and backward over `batch` rows in training mode, split across the workers; leaves
-  // dLoss/dparameters, averaged over the batch, in grads_.
+  // dLoss/dparameters, averaged over the batch, in grads_. Without `sum_gradients`, worker k's
+  // share stays in grads_of(k) for apply_worker_gradients to sum as it steps.
   template <std::size_t First = 0>
   BatchResult forward_backward(const float* x, const float* targets, std::size_t width, const float* weights,
-                               std::size_t batch) {
+                               std::size_t batch, bool sum_gradients = true) {
     constexpr std::size_t row = row_size<First>();
     const std::size_t parts = workers_for(batch);
     ready_workers(parts, (batch + parts - 1) / parts);
@@ -366,20 +368,36 @@ class Model {
                          /*gradient=*/true, batch, &preactivation);
       backward<First>(k, rows, preactivation);
     });
-    if (parts > 1) combine_workers(parts);
+    if (parts > 1) {
+      if (sum_gradients) add_worker_gradients(1, parts, grads_.data());
+      average_worker_statistics(parts);
+    }
     BatchResult total;
     for (std::size_t k = 0; k < parts; ++k) total += results[k];
     return total;
   }
 
-  // Sums workers' gradients into grads_ and averages their moving statistics into non_trainable_.
-  void combine_workers(std::size_t parts) {
+  // The optimizer's step on the gradient that forward_backward(..., sum_gradients = false) left
+  // in the shares of the workers of a `batch`-row batch.
+  void apply_worker_gradients(std::size_t batch) {
+    const std::size_t parts = workers_for(batch);
+    if (parts == 1) return apply_gradients();
+    if (parts > 2) add_worker_gradients(2, parts, workers_[1].own_grads.data());
+    optimizer_.apply(params_.data(), grads_.data(), workers_[1].own_grads.data(), param_count);
+  }
+
+  // Adds the gradients of workers [first, parts) into `sum`.
+  void add_worker_gradients(std::size_t first, std::size_t parts, float* sum) {
     parallel_for(param_count, 1 << 14, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t k = 1; k < parts; ++k) {
+      for (std::size_t k = first; k < parts; ++k) {
         const float* g = workers_[k].own_grads.data();
-        for (std::size_t i = begin; i < end; ++i) grads_[i] += g[i];
+        for (std::size_t i = begin; i < end; ++i) sum[i] += g[i];
       }
     });
+  }
+
+  // Averages the workers' moving statistics into non_trainable_.
+  void average_worker_statistics(std::size_t parts) {
     if constexpr (non_trainable_count > 0) {
       for (std::size_t k = 1; k < parts; ++k)
         for (std::size_t i = 0; i < non_trainable_count; ++i) non_trainable_[i] += workers_[k].own_non_trainable[i];

@@ -76,20 +76,29 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   auto train_step = [&](const std::size_t* samples, std::size_t batch) {
     const auto [first, last] = team.share(0, batch);
     const std::size_t rows = last - first;
-    for (std::size_t j = 0; j < rows; ++j) {
-      const std::size_t sample = samples[first + j];
-      std::memcpy(batch_input_ + j * row, x_rows + sample * row, row * sizeof(float));
-      std::memcpy(batch_targets_ + j * width, targets.row(sample), width * sizeof(float));
-      if (!weights.empty()) batch_weights_[j] = weights[sample];
-    }
+    parallel_for(rows, 32, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t j = begin; j < end; ++j) {
+        const std::size_t sample = samples[first + j];
+        std::memcpy(batch_input_ + j * row, x_rows + sample * row, row * sizeof(float));
+        std::memcpy(batch_targets_ + j * width, targets.row(sample), width * sizeof(float));
+        if (!weights.empty()) batch_weights_[j] = weights[sample];
+      }
+    });
+    // Alone, the optimizer sums the workers' gradient shares as it steps; a team first sums
+    // them to average across its processes.
+    const bool optimizer_sums = rows > 0 && !detail::averages_gradients(team);
     BatchResult r;
     if (rows > 0)
       r = forward_backward<fixed_prefix>(batch_input_, batch_targets_, width, weights.empty() ? nullptr : batch_weights_,
-                                         rows);
+                                         rows, /*sum_gradients=*/!optimizer_sums);
     else  // a last batch smaller than the team: this process adds nothing to the sum
       std::fill(grads_.begin(), grads_.end(), 0.0f);
-    team.average_gradients(grads_, rows, batch);
-    apply_gradients();
+    if (optimizer_sums) {
+      apply_worker_gradients(rows);
+    } else {
+      team.average_gradients(grads_, rows, batch);
+      apply_gradients();
+    }
     return std::pair{r, rows};
   };
   auto validate = [&] {

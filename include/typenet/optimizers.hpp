@@ -66,20 +66,36 @@ class OptimizerState {
   // Adam's bias correction depends on the step count, so it is restored with the slots.
   void set_iterations(std::size_t n) { iterations_ = n; }
 
-  void apply(float* w, const float* g, std::size_t n) {
+  void apply(float* w, const float* g, std::size_t n) { apply(w, g, nullptr, n); }
+
+  // A step on the gradient g + g2 (two workers' shares of one batch), summed as it is read: one
+  // pass over the buffers instead of a pass to add them and another to step.
+  void apply(float* w, const float* g, const float* g2, std::size_t n) {
     ++iterations_;
     // Element-independent, so the buffers are split across typenet's threads.
     std::visit([&](const auto& o) {
-      parallel_for(n, 1 << 14, [&](std::size_t begin, std::size_t end) { step(o, w, g, begin, end); });
+      parallel_for(n, 1 << 14, [&](std::size_t begin, std::size_t end) {
+        if (g2)
+          step(o, w, Sum{g, g2}, begin, end);
+        else
+          step(o, w, g, begin, end);
+      });
     }, config_);
   }
 
  private:
+  struct Sum {
+    const float* a;
+    const float* b;
+    float operator[](std::size_t i) const { return a[i] + b[i]; }
+  };
+
   static std::size_t slot_count(const SGD& o) { return o.momentum != 0.0 ? 1 : 0; }
   static std::size_t slot_count(const RMSprop& o) { return o.momentum != 0.0 ? 2 : 1; }
   static std::size_t slot_count(const Adam&) { return 2; }
 
-  void step(const SGD& o, float* w, const float* g, std::size_t begin, std::size_t end) {
+  template <class G>
+  void step(const SGD& o, float* w, G g, std::size_t begin, std::size_t end) {
     const float lr = static_cast<float>(o.learning_rate), mu = static_cast<float>(o.momentum);
     if (o.momentum == 0.0) {
       for (std::size_t i = begin; i < end; ++i) w[i] -= lr * g[i];
@@ -87,31 +103,36 @@ class OptimizerState {
     }
     float* m = first_.data();
     for (std::size_t i = begin; i < end; ++i) {
-      m[i] = mu * m[i] - lr * g[i];
-      w[i] += o.nesterov ? mu * m[i] - lr * g[i] : m[i];
+      const float gi = g[i];
+      m[i] = mu * m[i] - lr * gi;
+      w[i] += o.nesterov ? mu * m[i] - lr * gi : m[i];
     }
   }
 
-  void step(const RMSprop& o, float* w, const float* g, std::size_t begin, std::size_t end) {
+  template <class G>
+  void step(const RMSprop& o, float* w, G g, std::size_t begin, std::size_t end) {
     const float lr = static_cast<float>(o.learning_rate), rho = static_cast<float>(o.rho);
     const float eps = static_cast<float>(o.epsilon), mu = static_cast<float>(o.momentum);
     float* v = first_.data();
     if (o.momentum == 0.0) {
       for (std::size_t i = begin; i < end; ++i) {
-        v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
-        w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
+        const float gi = g[i];
+        v[i] = rho * v[i] + (1.0f - rho) * gi * gi;
+        w[i] -= lr * gi / std::sqrt(v[i] + eps);
       }
       return;
     }
     float* m = second_.data();
     for (std::size_t i = begin; i < end; ++i) {
-      v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
-      m[i] = mu * m[i] + lr * g[i] / std::sqrt(v[i] + eps);
+      const float gi = g[i];
+      v[i] = rho * v[i] + (1.0f - rho) * gi * gi;
+      m[i] = mu * m[i] + lr * gi / std::sqrt(v[i] + eps);
       w[i] -= m[i];
     }
   }
 
-  void step(const Adam& o, float* w, const float* g, std::size_t begin, std::size_t end) {
+  template <class G>
+  void step(const Adam& o, float* w, G g, std::size_t begin, std::size_t end) {
     const double t = static_cast<double>(iterations_);
     const float alpha = static_cast<float>(o.learning_rate * std::sqrt(1.0 - std::pow(o.beta_2, t)) /
                                            (1.0 - std::pow(o.beta_1, t)));
@@ -120,8 +141,9 @@ class OptimizerState {
     float* m = first_.data();
     float* v = second_.data();
     for (std::size_t i = begin; i < end; ++i) {
-      m[i] += (g[i] - m[i]) * one_minus_b1;
-      v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
+      const float gi = g[i];
+      m[i] += (gi - m[i]) * one_minus_b1;
+      v[i] += (gi * gi - v[i]) * one_minus_b2;
       w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
     }
   }

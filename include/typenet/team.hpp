@@ -15,6 +15,9 @@
 namespace typenet {
 
 struct Solo {
+  // Whether average_gradients does anything: alone, the workers' gradient shares can go straight
+  // to the optimizer (a team without this member is taken to average).
+  static constexpr bool averages_gradients() { return false; }
   // This process's rows of the global rows [begin, end).
   std::pair<std::size_t, std::size_t> share(std::size_t begin, std::size_t end) const { return {begin, end}; }
 
@@ -31,5 +34,15 @@ struct Solo {
   // Gives each process a stream of its own, forked from the first process's (dropout masks).
   void split_stream(detail::Rng& /*rng*/) const {}
 };
+
+namespace detail {
+template <class Team>
+constexpr bool averages_gradients(const Team& team) {
+  if constexpr (requires { team.averages_gradients(); })
+    return team.averages_gradients();
+  else
+    return true;
+}
+}  // namespace detail
 
 }  // namespace typenet

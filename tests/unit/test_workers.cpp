@@ -125,3 +125,45 @@ TEST_CASE("gradients through dropout in a split batch pass the finite-difference
                                                one_hot_cycle(batch, 3), {.stride = 3});
   });
 }
+
+namespace {
+
+// A team of one process that says it averages gradients: fit then sums the workers' gradient
+// shares before the optimizer's step, as it does for MPI, instead of letting the step sum them.
+struct SumsFirst {
+  std::pair<std::size_t, std::size_t> share(std::size_t begin, std::size_t end) const { return {begin, end}; }
+  void average_gradients(std::span<float>, std::size_t, std::size_t) const {}
+  void sum(std::span<double>) const {}
+  void share_stream(tn::detail::Rng&) const {}
+  void split_stream(tn::detail::Rng&) const {}
+};
+
+template <class Net, class Optimizer, class Team>
+std::vector<float> trained(const xt::xtensor<float, 2>& x, const xt::xtensor<float, 2>& y, Optimizer optimizer,
+                           const Team& team) {
+  tn::Model<Net> model(6);
+  model.compile(optimizer, tn::CategoricalCrossentropy{});
+  model.fit(x, y, {.batch_size = 128, .epochs = 2, .verbose = 0}, team);
+  return {model.parameters().begin(), model.parameters().end()};
+}
+
+}  // namespace
+
+TEST_CASE("fit alone: the optimizer's step on the summed workers' shares equals summing first") {
+  if (!two_threads_available()) return;
+  static_assert(tn::detail::averages_gradients(SumsFirst{}) && !tn::detail::averages_gradients(tn::Solo{}));
+  const auto x10 = random_matrix(4 * batch, 10, 11), x12 = random_matrix(4 * batch, 12, 12);
+  const auto y = one_hot_cycle(4 * batch, 3);
+  with_threads(2, [&] {
+    check_close(trained<WithDropout>(x10, y, tn::RMSprop{}, tn::Solo{}),
+                trained<WithDropout>(x10, y, tn::RMSprop{}, SumsFirst{}), 1e-6);
+    check_close(trained<WithDropout>(x10, y, tn::Adam{}, tn::Solo{}), trained<WithDropout>(x10, y, tn::Adam{}, SumsFirst{}),
+                1e-6);
+    check_close(trained<Mlp>(x12, y, tn::SGD{.momentum = 0.9}, tn::Solo{}),
+                trained<Mlp>(x12, y, tn::SGD{.momentum = 0.9}, SumsFirst{}), 1e-6);
+  });
+  // And both agree with one thread, to the rounding of a different summation order.
+  std::vector<float> one;
+  with_threads(1, [&] { one = trained<Mlp>(x12, y, tn::RMSprop{}, tn::Solo{}); });
+  with_threads(2, [&] { check_close(trained<Mlp>(x12, y, tn::RMSprop{}, tn::Solo{}), one, 1e-4); });
+}
