@@ -19,20 +19,10 @@
 #include <cstddef>
 #include <cstring>
 
+#include "typenet/detail/float_vector.hpp"
 #include "typenet/detail/parallel.hpp"
 
 namespace typenet::detail {
-
-// A vector wider than the target's registers would be returned in memory (g++ warns -Wpsabi),
-// so a build without AVX (no -march=native) gets SSE's 4 lanes.
-#if defined(__AVX512F__)
-inline constexpr std::size_t vector_lanes = 16;
-#elif defined(__AVX__)
-inline constexpr std::size_t vector_lanes = 8;
-#else
-inline constexpr std::size_t vector_lanes = 4;
-#endif
-using float_vector = float __attribute__((vector_size(vector_lanes * sizeof(float))));
 
 // Largest patch that runs direct. Measured on one Zen 4 core (batch 128, 28x28 images,
 // 32 filters), im2col + OpenBLAS sgemm time over direct time for forward / kernel gradient /
@@ -48,13 +38,6 @@ inline constexpr std::size_t direct_convolution_max_patch = vector_lanes == 16 ?
 inline constexpr bool runs_direct(std::size_t patch, std::size_t filters) {
   return patch <= direct_convolution_max_patch && filters % vector_lanes == 0;
 }
-
-inline float_vector load_vector(const float* p) {
-  float_vector v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store_vector(float* p, const float_vector& v) { std::memcpy(p, &v, sizeof v); }
 
 // Window: a SlidingWindow (layers/spatial.hpp).
 template <class Window, std::size_t Filters>

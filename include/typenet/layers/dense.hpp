@@ -6,6 +6,7 @@
 
 #include "typenet/activations.hpp"
 #include "typenet/detail/gemm.hpp"
+#include "typenet/detail/sparse_rows.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {
@@ -28,7 +29,8 @@ struct Dense {
     using output_shape = Shape<Units>;
     static constexpr std::size_t inputs = In::size;
     static constexpr std::size_t param_count = inputs * Units + Units;
-    static constexpr std::size_t scratch_per_sample = 0;
+    // Where a mostly-zero input lists its nonzeros (detail/sparse_rows.hpp).
+    static constexpr std::size_t scratch_per_sample = detail::sparse_scratch_per_sample(inputs);
     static constexpr bool fits = In::rank == 1 && Units > 0;
     static constexpr bool aliases_input = false;
     static constexpr bool shown_in_summary = true;
@@ -60,7 +62,11 @@ struct Dense {
 
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
-      detail::gemm(Transpose::no, Transpose::no, p.batch, Units, inputs, p.in, p.params, p.out);
+      if (detail::input_is_sparse(p.in, p.batch, inputs)) {
+        detail::sparse_times(p.in, p.batch, inputs, p.params, Units, p.out, p.scratch);
+      } else {
+        detail::gemm(Transpose::no, Transpose::no, p.batch, Units, inputs, p.in, p.params, p.out);
+      }
       Act::forward(p.out, p.params + inputs * Units, p.batch, Units);
     }
 
@@ -73,7 +79,10 @@ struct Dense {
         detail::sum_rows(dz, bias_grad, p.batch, Units);
       else
         Act::backward(p.out, dz, bias_grad, p.batch, Units);
-      detail::gemm(Transpose::yes, Transpose::no, inputs, Units, p.batch, p.in, dz, kernel_grad);
+      if (detail::input_is_sparse(p.in, p.batch, inputs))  // as in forward, whose lists are in scratch
+        detail::sparse_transposed_times(p.in, p.batch, inputs, dz, Units, kernel_grad, p.scratch);
+      else
+        detail::gemm(Transpose::yes, Transpose::no, inputs, Units, p.batch, p.in, dz, kernel_grad);
       if (p.din) detail::gemm(Transpose::no, Transpose::yes, p.batch, inputs, Units, dz, p.params, p.din);
     }
   };

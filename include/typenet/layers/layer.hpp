@@ -40,7 +40,7 @@ struct BackwardPass {
   const float* out;
   float* dout;           // dLoss/dout on entry; the layer may overwrite it
   float* din;            // dLoss/din to write, or nullptr when nobody needs it (first layer)
-  const float* scratch;
+  float* scratch;        // as forward left it; the layer may write there too (Dense's column lists)
   std::size_t batch;
   bool dout_is_preactivation;  // the loss (or a fused next layer) already applied the activation's derivative
   bool rectified = false;       // to a pooling that applied its input's ReLU: outputs <= 0 route no gradient

@@ -1,0 +1,107 @@
+// Dense layers whose input is mostly zeros multiply only the nonzeros (detail/sparse_rows.hpp):
+// the products must equal a plain triple loop, over every column path (whole blocks, single
+// vectors, single columns), with empty rows and never-nonzero inputs; a Dense layer on such an
+// input must pass the finite-difference check and give what the GEMM path gives.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "../support/gradient_check.hpp"
+#include "../support/random_arrays.hpp"
+#include "typenet/detail/random.hpp"
+#include "typenet/detail/sparse_rows.hpp"
+#include "typenet/typenet.hpp"
+
+namespace tn = typenet;
+using tn::testing::random_matrix;
+
+namespace {
+
+// rows x inputs with about `density` of it nonzero; row 1 and input 2 entirely zero.
+xt::xtensor<float, 2> sparse_matrix(std::size_t rows, std::size_t inputs, double density, std::uint64_t seed) {
+  tn::detail::Rng rng(seed);
+  auto x = xt::xtensor<float, 2>::from_shape({rows, inputs});
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < inputs; ++j) {
+      const bool on = rng.uniform() < density && r != 1 && j != 2;
+      x(r, j) = on ? rng.uniform(0.1f, 1.0f) : 0.0f;
+    }
+  return x;
+}
+
+double worst_difference(const float* a, const std::vector<double>& b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < b.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("sparse products equal the triple loop") {
+  // 300 units: whole blocks of columns, then whole vectors, then single columns (any lane count).
+  for (std::size_t units : {std::size_t{300}, std::size_t{7}, tn::detail::sparse::block_columns}) {
+    CAPTURE(units);
+    const std::size_t rows = 9, inputs = 40;
+    const auto x = sparse_matrix(rows, inputs, 0.2, 1);
+    const auto w = random_matrix(inputs, units, 2);
+    const auto dz = random_matrix(rows, units, 3);
+    std::vector<double> out_want(rows * units, 0.0), grad_want(inputs * units, 0.0);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < inputs; ++j)
+        for (std::size_t c = 0; c < units; ++c) {
+          out_want[r * units + c] += double(x(r, j)) * w(j, c);
+          grad_want[j * units + c] += double(x(r, j)) * dz(r, c);
+        }
+    std::vector<float> out(rows * units, -1.0f), grad(inputs * units, -1.0f);
+    std::vector<float> lists(rows * tn::detail::sparse_scratch_per_sample(inputs));
+    tn::detail::sparse_times(x.data(), rows, inputs, w.data(), units, out.data(), lists.data());
+    tn::detail::sparse_transposed_times(x.data(), rows, inputs, dz.data(), units, grad.data(), lists.data());
+    CHECK(worst_difference(out.data(), out_want) < 1e-5);
+    CHECK(worst_difference(grad.data(), grad_want) < 1e-5);
+    for (std::size_t c = 0; c < units; ++c) {
+      CHECK(out[1 * units + c] == 0.0f);   // an empty row
+      CHECK(grad[2 * units + c] == 0.0f);  // an input that is never nonzero
+    }
+  }
+}
+
+TEST_CASE("sparse inputs: which path") {
+  const auto sparse = sparse_matrix(16, 50, 0.1, 4);
+  const auto dense = random_matrix(16, 50, 5);
+  CHECK(tn::detail::input_is_sparse(sparse.data(), 16, 50));
+  CHECK_FALSE(tn::detail::input_is_sparse(dense.data(), 16, 50));
+}
+
+TEST_CASE("gradient: Dense on a mostly-zero input") {
+  using Net = tn::Sequential<tn::Input<30>, tn::Dense<20, tn::Sigmoid>, tn::Dense<3, tn::Softmax>>;
+  const auto x = sparse_matrix(6, 30, 0.15, 6);
+  REQUIRE(tn::detail::input_is_sparse(x.data(), 6, 30));
+  tn::testing::check_gradients<Net>(tn::CategoricalCrossentropy{}, x, tn::testing::one_hot_cycle(6, 3));
+}
+
+TEST_CASE("a Dense layer gives the same on the sparse path as on the GEMM path") {
+  // Adding a constant to every input makes it dense; the same constant times the column sums of
+  // the kernel, taken off again, must give the sparse path's output to rounding.
+  using Net = tn::Sequential<tn::Input<64>, tn::Dense<300, tn::Linear>>;
+  tn::Model<Net> model(8);
+  model.compile(tn::SGD{}, tn::MeanSquaredError{});
+  const auto x = sparse_matrix(70, 64, 0.2, 9);
+  REQUIRE(tn::detail::input_is_sparse(x.data(), 70, 64));
+  const xt::xtensor<float, 2> shifted = x + 1.0f;
+  REQUIRE_FALSE(tn::detail::input_is_sparse(shifted.data(), 70, 64));
+  const auto sparse_out = model.predict(x);
+  const auto dense_out = model.predict(shifted);
+  const auto kernel = model.layer_parameters<0>();
+  double worst = 0.0;
+  for (std::size_t c = 0; c < 300; ++c) {
+    double column_sum = 0.0;
+    for (std::size_t j = 0; j < 64; ++j) column_sum += kernel[j * 300 + c];
+    for (std::size_t r = 0; r < 70; ++r)
+      worst = std::max(worst, std::abs(double(dense_out(r, c)) - column_sum - sparse_out(r, c)));
+  }
+  CHECK(worst < 1e-4);
+}
