@@ -69,7 +69,8 @@ template <class Net>
 nlohmann::json infer(const Data& d, std::size_t repeats, std::uint64_t seed) {
   tn::Model<Net> model{seed};
   model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
-  model.fit(d.mnist.train_images, d.y_train, {.batch_size = 128, .epochs = 1, .verbose = 0});
+  // As the peers do: 54,000 images trained, 6,000 held out.
+  model.fit(d.mnist.train_images, d.y_train, {.batch_size = 128, .epochs = 1, .verbose = 0, .validation_split = 0.1});
   std::vector<double> rates;
   double accuracy = 0.0;
   for (std::size_t r = 0; r < repeats; ++r) {
