@@ -69,6 +69,23 @@ TEST_CASE("sparse products equal the triple loop") {
   }
 }
 
+TEST_CASE("sparse products stay inside their scratch, whatever the rows and density") {
+  // One row with no zero at all needs the most per row: its list, the offsets and an entry each.
+  for (const auto& [rows, density] : {std::pair<std::size_t, double>{1, 1.0}, {2, 1.0}, {1, 0.1}, {5, 0.6}}) {
+    CAPTURE(rows);
+    const std::size_t inputs = 33, units = 20;
+    auto x = sparse_matrix(rows, inputs, density, 10);
+    for (std::size_t j = 0; j < inputs; ++j) x(0, j) = 0.5f;  // a full first row
+    const auto w = random_matrix(inputs, units, 11);
+    const auto dz = random_matrix(rows, units, 12);
+    const std::size_t size = rows * tn::detail::sparse_scratch_per_sample(inputs), guard = 64;
+    std::vector<float> lists(size + guard, -7.0f), out(rows * units), grad(inputs * units);
+    tn::detail::sparse_times(x.data(), rows, inputs, w.data(), units, out.data(), lists.data());
+    tn::detail::sparse_transposed_times(x.data(), rows, inputs, dz.data(), units, grad.data(), lists.data());
+    for (std::size_t i = size; i < size + guard; ++i) CHECK(lists[i] == -7.0f);
+  }
+}
+
 TEST_CASE("sparse inputs: which path") {
   const auto sparse = sparse_matrix(16, 50, 0.1, 4);
   const auto dense = random_matrix(16, 50, 5);

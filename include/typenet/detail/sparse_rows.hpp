@@ -29,8 +29,10 @@ inline constexpr double sparse_input_max_density = 0.25;
 // The lists hold positions as floats, exact integers up to 2^24, which bounds the inputs and rows.
 inline constexpr std::size_t sparse_max_index = std::size_t{1} << 24;
 
-// Floats of scratch per sample that the lists take: a row's list, and its share of the columns'.
-inline constexpr std::size_t sparse_scratch_per_sample(std::size_t inputs) { return 2 * (inputs + 1); }
+// Floats of scratch per sample that the lists take. The rows' lists take rows * (inputs + 1); the
+// columns' take inputs + 1 offsets and one entry per nonzero, up to rows * inputs; together at
+// most 3 * rows * (inputs + 1), even for a single row with no zero in it.
+inline constexpr std::size_t sparse_scratch_per_sample(std::size_t inputs) { return 3 * (inputs + 1); }
 
 inline bool input_is_sparse(const float* x, std::size_t rows, std::size_t inputs) {
   if (inputs >= sparse_max_index || rows >= sparse_max_index || rows == 0) return false;
