@@ -29,8 +29,9 @@ struct Dense {
     using output_shape = Shape<Units>;
     static constexpr std::size_t inputs = In::size;
     static constexpr std::size_t param_count = inputs * Units + Units;
-    // Where a mostly-zero input lists its nonzeros (detail/sparse_rows.hpp).
-    static constexpr std::size_t scratch_per_sample = detail::sparse_scratch_per_sample(inputs);
+    // Which path forward took (one float, for backward), then the lists of a mostly-zero input's
+    // nonzeros (detail/sparse_rows.hpp).
+    static constexpr std::size_t scratch_per_sample = 1 + detail::sparse_scratch_per_sample(inputs);
     static constexpr bool fits = In::rank == 1 && Units > 0;
     static constexpr bool aliases_input = false;
     static constexpr bool shown_in_summary = true;
@@ -62,8 +63,10 @@ struct Dense {
 
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
-      if (detail::input_is_sparse(p.in, p.batch, inputs)) {
-        detail::sparse_times(p.in, p.batch, inputs, p.params, Units, p.out, p.scratch);
+      const bool sparse = detail::input_is_sparse(p.in, p.batch, inputs);
+      p.scratch[0] = sparse ? 1.0f : 0.0f;
+      if (sparse) {
+        detail::sparse_times(p.in, p.batch, inputs, p.params, Units, p.out, p.scratch + 1);
       } else {
         detail::gemm(Transpose::no, Transpose::no, p.batch, Units, inputs, p.in, p.params, p.out);
       }
@@ -79,8 +82,8 @@ struct Dense {
         detail::sum_rows(dz, bias_grad, p.batch, Units);
       else
         Act::backward(p.out, dz, bias_grad, p.batch, Units);
-      if (detail::input_is_sparse(p.in, p.batch, inputs))  // as in forward, whose lists are in scratch
-        detail::sparse_transposed_times(p.in, p.batch, inputs, dz, Units, kernel_grad, p.scratch);
+      if (p.scratch[0] != 0.0f)  // forward's path, with its lists
+        detail::sparse_transposed_times(p.in, p.batch, inputs, dz, Units, kernel_grad, p.scratch + 1);
       else
         detail::gemm(Transpose::yes, Transpose::no, inputs, Units, p.batch, p.in, dz, kernel_grad);
       if (p.din) detail::gemm(Transpose::no, Transpose::yes, p.batch, inputs, Units, dz, p.params, p.din);
