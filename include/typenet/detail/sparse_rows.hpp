@@ -21,8 +21,9 @@ namespace typenet::detail {
 
 // The share of nonzeros in a layer's input at or below which the sparse products replace the
 // GEMMs. Measured on one Zen 4 core (AVX-512), batch 64, 784 inputs, 512 units, sparse time over
-// OpenBLAS sgemm time, forward / kernel gradient, listing included: density 0.05: 0.22 / 0.26;
-// 0.1: 0.38 / 0.37; 0.19 (MNIST's pixels): 0.64 / 0.57; 0.3: 0.95 / 0.92; 0.5: 1.54 / 1.51. Both
+// OpenBLAS sgemm time, forward / kernel gradient, listing included, with blocks of 8 vectors:
+// density 0.05: 0.22 / 0.24; 0.1: 0.38 / 0.37; 0.19 (MNIST's pixels): 0.63 / 0.62; 0.3: 0.95 /
+// 0.92; 0.5: 1.53 / 1.51. Blocks of 16 vectors (used with AVX-512) at 0.19: 0.64 / 0.57. Both
 // are bound by loading rows of W or dz from cache, not by multiplying.
 inline constexpr double sparse_input_max_density = 0.25;
 
