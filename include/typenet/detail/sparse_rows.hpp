@@ -37,9 +37,14 @@ inline constexpr std::size_t sparse_scratch_per_sample(std::size_t inputs) { ret
 
 inline bool input_is_sparse(const float* x, std::size_t rows, std::size_t inputs) {
   if (inputs >= sparse_max_index || rows >= sparse_max_index || rows == 0) return false;
+  // A row at a time, so that a dense input (most hidden layers' inputs) stops the count early.
+  const auto limit = static_cast<std::size_t>(sparse_input_max_density * static_cast<double>(rows * inputs));
   std::size_t nonzeros = 0;
-  for (std::size_t i = 0; i < rows * inputs; ++i) nonzeros += x[i] != 0.0f;
-  return static_cast<double>(nonzeros) <= sparse_input_max_density * static_cast<double>(rows * inputs);
+  for (std::size_t r = 0; r < rows && nonzeros <= limit; ++r) {
+    const float* xr = x + r * inputs;
+    for (std::size_t j = 0; j < inputs; ++j) nonzeros += xr[j] != 0.0f;
+  }
+  return nonzeros <= limit;
 }
 
 namespace sparse {
