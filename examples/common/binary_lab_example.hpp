@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "common/lab_example.hpp"
-#include "typenet/augment.hpp"
-#include "typenet/keep_best.hpp"
+#include "typenet/data/augment.hpp"
+#include "typenet/training/keep_best.hpp"
 #include "typenet/metrics.hpp"
-#include "typenet/plot_roc.hpp"
+#include "typenet/plot/roc.hpp"
 
 namespace lab {
 

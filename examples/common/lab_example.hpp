@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/lab_options.hpp"
-#include "typenet/confusion.hpp"
+#include "typenet/metrics/confusion.hpp"
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/model.hpp"
 #include "typenet/plot.hpp"

@@ -12,7 +12,7 @@
 
 #include "typenet/io/architecture.hpp"
 #include "typenet/io/model_file_format.hpp"
-#include "typenet/summary.hpp"
+#include "typenet/model/summary.hpp"
 
 namespace lab {
 

@@ -8,7 +8,7 @@
 
 #include "typenet/layers/conv2d.hpp"
 #include "typenet/layers/dense.hpp"
-#include "typenet/summary.hpp"
+#include "typenet/model/summary.hpp"
 
 namespace lab {
 

@@ -1,28 +1,3 @@
 #pragma once
-// Compile-time tensor shapes, channels-last like Keras: Shape<28, 28, 1> is one image.
-#include <array>
-#include <cstddef>
-#include <string>
-
-namespace typenet {
-
-template <std::size_t... Dims>
-struct Shape {
-  static constexpr std::size_t rank = sizeof...(Dims);
-  static constexpr std::size_t size = (Dims * ... * std::size_t{1});
-  static constexpr std::array<std::size_t, rank> dims{Dims...};
-
-  // "(None, 28, 28, 1)", as Keras prints an output shape with its batch dimension.
-  static std::string keras_string() {
-    std::string s = "(None";
-    for (std::size_t d : dims) s += ", " + std::to_string(d);
-    return s + ")";
-  }
-};
-
-template <class T>
-inline constexpr bool is_shape_v = false;
-template <std::size_t... Dims>
-inline constexpr bool is_shape_v<Shape<Dims...>> = true;
-
-}  // namespace typenet
+// Moved to typenet/network/shape.hpp; this path keeps working.
+#include "typenet/network/shape.hpp"

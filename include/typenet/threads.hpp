@@ -11,9 +11,17 @@
 
 namespace typenet {
 
+// The number of threads typenet's own passes use (TYPENET_NUM_THREADS, else every core).
+using detail::thread_count;
+
+// f(begin, end) over [0, count), split so that every thread gets at least `grain` items; runs on
+// the calling thread alone when there is not enough work for two. (A user's own passes over a
+// data set can use typenet's threads too: examples/mlp_hog_mnist.cpp does.)
+using detail::parallel_for;
+
 inline void set_num_threads(std::size_t n) {
   detail::ThreadTeam::instance().use(n);
-  openblas_set_num_threads(static_cast<int>(thread_count()));
+  openblas_set_num_threads(static_cast<int>(detail::thread_count()));
 }
 
 }  // namespace typenet

@@ -12,7 +12,7 @@
 
 #include "networks/pneumonia_cnn.hpp"
 #include "typenet/data/medmnist.hpp"
-#include "typenet/keep_best.hpp"
+#include "typenet/training/keep_best.hpp"
 #include "typenet/metrics.hpp"
 #include "typenet/typenet.hpp"
 

@@ -6,7 +6,7 @@
 set(MAX_LINES 10)
 file(STRINGS "${SOURCE}" expectations REGEX "^// expect: ")
 execute_process(
-  COMMAND "${COMPILER}" -std=c++20 -fsyntax-only -fdiagnostics-color=never "-I${INCLUDE}" "${SOURCE}"
+  COMMAND "${COMPILER}" -std=c++20 -fsyntax-only -fdiagnostics-color=never -DTYPENET_COMPILED_LIB=1 "-I${INCLUDE}" "${SOURCE}"
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(output "${out}${err}")
 if(NOT expectations)

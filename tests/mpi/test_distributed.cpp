@@ -107,7 +107,11 @@ TEST_CASE("the reduced evaluation equals the single-process one") {
   const tn::Evaluation alone = model.evaluate(test.x, test.y);
   const tn::Evaluation shared = dist::evaluate(model, test.x, test.y, 256, team);
   CHECK(shared.accuracy == alone.accuracy);  // counts of correct samples, summed
-  CHECK(shared.loss == doctest::Approx(alone.loss).epsilon(1e-12));
+  // Each rank's GEMMs see other row counts than the process alone does, and OpenBLAS's kernels
+  // (its small-matrix ones on AVX-512) round a row differently with the row count: the losses agree
+  // to float rounding (measured 7.5e-10 relative on 2 ranks), not to the last bit. A share summed
+  // twice or left out would move the loss by over 1e-3.
+  CHECK(shared.loss == doctest::Approx(alone.loss).epsilon(1e-6));
   CHECK(alone.accuracy > 0.6);  // trained: the figures are not those of a constant model
   if (team.is_root())
     MESSAGE(team.size() << " ranks: test loss " << shared.loss << " (alone " << alone.loss << "), accuracy "

@@ -8,7 +8,7 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "typenet/augment.hpp"
+#include "typenet/data/augment.hpp"
 
 using doctest::Approx;
 using typenet::AffineTransform;

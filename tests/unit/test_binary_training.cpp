@@ -10,7 +10,7 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "typenet/keep_best.hpp"
+#include "typenet/training/keep_best.hpp"
 #include "typenet/metrics.hpp"
 #include "typenet/typenet.hpp"
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "typenet/confusion.hpp"
+#include "typenet/metrics/confusion.hpp"
 
 namespace tn = typenet;
 

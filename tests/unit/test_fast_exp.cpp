@@ -17,7 +17,7 @@
 #include <limits>
 #include <vector>
 
-#include "typenet/activations.hpp"
+#include "typenet/layers/activations.hpp"
 #include "typenet/detail/fast_exp.hpp"
 
 namespace tn = typenet;

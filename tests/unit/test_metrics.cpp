@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "typenet/class_weight.hpp"
-#include "typenet/confusion.hpp"
+#include "typenet/metrics/class_weight.hpp"
+#include "typenet/metrics/confusion.hpp"
 #include "typenet/metrics/classification.hpp"
 #include "typenet/metrics/roc.hpp"
 

@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "../support/random_arrays.hpp"
+#include "typenet/io/saved_model.hpp"
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "typenet/optimizers.hpp"
+#include "typenet/training/optimizers.hpp"
 
 namespace tn = typenet;
 

@@ -10,7 +10,7 @@
 
 #include <stb/stb_image.h>
 
-#include "typenet/plot_roc.hpp"
+#include "typenet/plot/roc.hpp"
 
 namespace fs = std::filesystem;
 namespace tnm = typenet::metrics;

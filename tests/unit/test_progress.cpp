@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "typenet/progress.hpp"
+#include "typenet/training/progress.hpp"
 
 namespace {
 

@@ -53,7 +53,7 @@ struct DirectConvolution {
 
   // out = conv(images, kernel), without bias: (batch * out_pixels) x F, channels-last.
   static void forward(const float* images, const float* kernel, float* out, std::size_t batch) {
-    parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
+    detail::parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b) {
         const float* image = images + b * image_size;
         float* o = out + b * out_size;
@@ -71,7 +71,7 @@ struct DirectConvolution {
   // slice of both and nothing needs reducing.
   static void kernel_gradient(const float* images, const float* dz, float* kernel_grad, float* bias_grad,
                               std::size_t batch) {
-    parallel_for(blocks, 1, [&](std::size_t k0, std::size_t k1) {
+    detail::parallel_for(blocks, 1, [&](std::size_t k0, std::size_t k1) {
       std::array<float_vector, blocks * patch> total{};
       std::array<float_vector, blocks> bias_total{};
       // Image by image, so that the image's dz stays in cache while each block reads its share.
@@ -95,7 +95,7 @@ struct DirectConvolution {
         for (std::size_t i = 0; i < lanes && v * lanes + i < patch; ++i) w[i] = kernel[(v * lanes + i) * F + f];
         transposed[f * patch_vectors + v] = w;
       }
-    parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
+    detail::parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b) {
         float* image = din + b * image_size;
         std::fill(image, image + image_size, 0.0f);

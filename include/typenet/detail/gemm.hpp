@@ -48,7 +48,7 @@ inline void sgemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std:
 inline void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::size_t k, const float* a,
                  const float* b, float* c, float beta = 0.0f, float alpha = 1.0f) {
   const std::size_t lda = ta == Transpose::no ? k : m, ldb = tb == Transpose::no ? n : k;
-  if (thread_count() < 2) {
+  if (detail::thread_count() < 2) {
     sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
     return;
   }
@@ -61,7 +61,7 @@ inline void gemm(Transpose ta, Transpose tb, std::size_t m, std::size_t n, std::
   const std::size_t side = by_rows ? m : n, blocks = (side + block - 1) / block;
   const std::size_t work = m * n * k;
   const std::size_t grain = std::max<std::size_t>(1, blocks * min_part_work / std::max<std::size_t>(work, 1));
-  parallel_for(blocks, grain, [&](std::size_t first, std::size_t last) {
+  detail::parallel_for(blocks, grain, [&](std::size_t first, std::size_t last) {
     const std::size_t begin = first * block, end = std::min(last * block, side);
     if (by_rows)
       sgemm(ta, tb, end - begin, n, k, alpha, ta == Transpose::no ? a + begin * lda : a + begin, lda, b, ldb, beta,

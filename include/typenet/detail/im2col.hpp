@@ -78,12 +78,12 @@ struct Im2col {
 
   // Whole batches, one image per task, split across the cores.
   static void batch_to_columns(const float* images, float* columns, std::size_t batch) {
-    parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
+    detail::parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b) image_to_columns(images + b * image_size, columns + b * columns_per_image);
     });
   }
   static void columns_to_batch(const float* columns, float* images, std::size_t batch) {
-    parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
+    detail::parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b) columns_to_image(columns + b * columns_per_image, images + b * image_size);
     });
   }

@@ -143,10 +143,8 @@ class ThreadTeam {
   std::atomic<std::size_t> active_;
 };
 
-}  // namespace detail
-
 // The number of threads typenet's own passes use (TYPENET_NUM_THREADS, else every core).
-inline std::size_t thread_count() { return detail::ThreadTeam::instance().threads(); }
+inline std::size_t thread_count() { return ThreadTeam::instance().threads(); }
 
 // f(begin, end) over [0, count), split so that every thread gets at least `grain` items; runs on
 // the calling thread alone when there is not enough work for two.
@@ -157,7 +155,8 @@ void parallel_for(std::size_t count, std::size_t grain, F&& f) {
     f(std::size_t{0}, count);
     return;
   }
-  detail::ThreadTeam::instance().run(count, parts, f);
+  ThreadTeam::instance().run(count, parts, f);
 }
 
+}  // namespace detail
 }  // namespace typenet

@@ -133,7 +133,7 @@ void transposed_times_block(const float* x, const float* columns, std::size_t in
 template <class Block, class Vector, class Column>
 void over_columns(std::size_t units, Block&& block, Vector&& vector, Column&& column) {
   const std::size_t blocks = units / block_columns;
-  parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+  detail::parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) block(b * block_columns);
   });
   const std::size_t vectors_begin = blocks * block_columns;

@@ -21,10 +21,10 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "typenet/array_ref.hpp"
+#include "typenet/model/array_ref.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/features/hog_kernel.hpp"
-#include "typenet/progress.hpp"
+#include "typenet/training/progress.hpp"
 
 namespace typenet::features {
 
@@ -111,10 +111,10 @@ inline xt::xtensor<float, 2> hog_batch(Features images, const HogOptions& option
   const bool interactive = batch.verbose == 1 && batch.out == &std::cout && stdout_is_terminal();
   ProgressBar bar(*batch.out, count, interactive);
   // Slices of a few thousand images between progress updates; each slice is split over the threads.
-  const std::size_t slice = std::max<std::size_t>(2048, 256 * thread_count());
+  const std::size_t slice = std::max<std::size_t>(2048, 256 * typenet::detail::thread_count());
   for (std::size_t start = 0; start < count; start += slice) {
     const std::size_t end = std::min(count, start + slice);
-    parallel_for(end - start, 32, [&](std::size_t begin, std::size_t stop) {
+    typenet::detail::parallel_for(end - start, 32, [&](std::size_t begin, std::size_t stop) {
       std::vector<float> histogram(g.histogram_size());
       for (std::size_t i = start + begin; i < start + stop; ++i)
         detail::hog_forward(images.data + i * pixels, g, options.block_norm, histogram.data(),

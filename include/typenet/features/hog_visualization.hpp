@@ -19,7 +19,7 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "typenet/array_ref.hpp"
+#include "typenet/model/array_ref.hpp"
 #include "typenet/features/hog.hpp"
 #include "typenet/io/png.hpp"
 

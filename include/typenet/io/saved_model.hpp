@@ -1,8 +1,26 @@
 #pragma once
-// What Model::save writes and Model::load reads (model_save.hpp has the header's fields), done
-// without the network's type: the network comes in as a NetworkDescription, the weights as spans.
+// What Model::save writes and Model::load reads, done without the network's type: the network
+// comes in as a NetworkDescription, the weights as spans. A model file (io/model_file_format.hpp
+// has the byte layout) is a JSON header and float32 sections:
+//
+//   header   format, format_version; architecture (Keras's model.to_json() layout); layers
+//            (each one's name, output shape, parameter count); input_shape, output_shape,
+//            param_count; compile (the optimizer's config and the loss, or null for a model
+//            never compiled); optimizer_state (iterations and the slots' names); history;
+//            random_state (the dropout and shuffle generators); sections
+//   sections "weights": every parameter in the model's buffer order, layer after layer (Dense:
+//            its kernel, inputs x units row-major as Keras stores it, then its bias); for a
+//            network with BatchNormalization, "non_trainable": the moving means and variances in
+//            layer order (each layer's means, then its variances); then one "optimizer/<slot>"
+//            per optimizer variable, Keras's names (momentum, velocity)
+//
+// With all of it restored, fit on a loaded model draws the same shuffles and dropout masks and
+// takes the same optimizer steps as the run that saved it would have. Model::load builds a new
+// Model and load_weights copies into the model only after every check has passed and every
+// section has been read, so a bad file never leaves a model half loaded.
+//
 // JSON building and parsing is heavy code for the compiler; written here once, it is compiled
-// once per program instead of once per network a program trains.
+// once per program (or once in libtypenet: typenet/config.hpp) instead of once per network.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -16,28 +34,15 @@
 #include <nlohmann/json.hpp>
 
 #include "typenet/detail/random.hpp"
-#include "typenet/history.hpp"
+#include "typenet/training/history.hpp"
 #include "typenet/io/architecture.hpp"
+#include "typenet/io/model_file.hpp"
 #include "typenet/io/model_file_format.hpp"
 #include "typenet/io/training_state_json.hpp"
-#include "typenet/losses.hpp"
-#include "typenet/optimizers.hpp"
+#include "typenet/training/losses.hpp"
+#include "typenet/training/optimizers.hpp"
 
 namespace typenet::io {
-
-struct SavedWeights {
-  std::vector<float> trainable;
-  std::vector<float> non_trainable;  // empty for a network without any
-};
-
-// A model file's contents, checked against the network that reads it.
-struct SavedModel {
-  SavedWeights weights;
-  std::optional<OptimizerState> optimizer;  // set, with `loss`, when the saved model had been compiled
-  Loss loss;
-  History history;
-  typenet::detail::Rng::State dropout_rng{}, shuffle_rng{};
-};
 
 // Refuses a file saved from another network than `net`, showing both side by side.
 inline void check_architecture(const ModelFileReader& file, const NetworkDescription& net) {

@@ -20,9 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "typenet/detail/random.hpp"
-#include "typenet/history.hpp"
-#include "typenet/losses.hpp"
-#include "typenet/optimizers.hpp"
+#include "typenet/training/history.hpp"
+#include "typenet/training/losses.hpp"
+#include "typenet/training/optimizers.hpp"
 
 namespace typenet::io {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "typenet/activations.hpp"
+#include "typenet/layers/activations.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {

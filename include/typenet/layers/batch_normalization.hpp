@@ -68,7 +68,7 @@ struct BatchNormalizationWith {
           scale[c] = gamma[c] / std::sqrt(moving_variance[c] + eps);
           shift[c] = beta[c] - moving_mean[c] * scale[c];
         }
-        parallel_for(rows, grain_rows, [&](std::size_t r0, std::size_t r1) {
+        detail::parallel_for(rows, grain_rows, [&](std::size_t r0, std::size_t r1) {
           for (std::size_t r = r0; r < r1; ++r)
             for (std::size_t c = 0; c < channels; ++c) p.out[r * channels + c] = p.in[r * channels + c] * scale[c] + shift[c];
         });
@@ -96,7 +96,7 @@ struct BatchNormalizationWith {
         moving_mean[c] = moving_mean[c] * momentum + mean[c] * (1.0f - momentum);
         moving_variance[c] = moving_variance[c] * momentum + variance * (1.0f - momentum);
       }
-      parallel_for(rows, grain_rows, [&](std::size_t r0, std::size_t r1) {
+      detail::parallel_for(rows, grain_rows, [&](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r)
           for (std::size_t c = 0; c < channels; ++c) {
             const float xhat = (p.in[r * channels + c] - mean[c]) * inv_std[c];
@@ -131,7 +131,7 @@ struct BatchNormalizationWith {
         scale[c] = gamma[c] * inv_std[c] / n;
       }
       if (!p.din) return;
-      parallel_for(rows, grain_rows, [&](std::size_t r0, std::size_t r1) {
+      detail::parallel_for(rows, grain_rows, [&](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r)
           for (std::size_t c = 0; c < channels; ++c) {
             const std::size_t i = r * channels + c;
@@ -149,8 +149,8 @@ struct BatchNormalizationWith {
     static void for_row_blocks(std::size_t rows, std::array<double, channels>& first, std::array<double, channels>& second, F f) {
       constexpr std::size_t max_blocks = detail::ThreadTeam::max_threads;
       std::array<std::array<double, channels>, max_blocks> a{}, b{};
-      const std::size_t blocks = rows >= 2 * grain_rows ? std::min(thread_count(), max_blocks) : 1;
-      parallel_for(blocks, 1, [&](std::size_t k0, std::size_t k1) {
+      const std::size_t blocks = rows >= 2 * grain_rows ? std::min(detail::thread_count(), max_blocks) : 1;
+      detail::parallel_for(blocks, 1, [&](std::size_t k0, std::size_t k1) {
         for (std::size_t k = k0; k < k1; ++k) f(rows * k / blocks, rows * (k + 1) / blocks, a[k].data(), b[k].data());
       });
       for (std::size_t k = 0; k < blocks; ++k)

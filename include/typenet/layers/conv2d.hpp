@@ -19,7 +19,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "typenet/activations.hpp"
+#include "typenet/layers/activations.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/direct_conv.hpp"
 #include "typenet/detail/im2col.hpp"

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "typenet/activations.hpp"
+#include "typenet/layers/activations.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/sparse_rows.hpp"
 #include "typenet/layers/layer.hpp"

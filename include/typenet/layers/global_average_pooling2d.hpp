@@ -31,7 +31,7 @@ struct GlobalAveragePooling2D {
 
     static void forward(const ForwardPass& p) {
       constexpr float scale = 1.0f / static_cast<float>(pixels);
-      parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
+      detail::parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
         for (std::size_t b = b0; b < b1; ++b) {
           const float* image_in = p.in + b * pixels * C;
           float* out = p.out + b * C;
@@ -46,7 +46,7 @@ struct GlobalAveragePooling2D {
     static void backward(const BackwardPass& p) {
       if (!p.din) return;
       constexpr float scale = 1.0f / static_cast<float>(pixels);
-      parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
+      detail::parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
         for (std::size_t b = b0; b < b1; ++b) {
           const float* dout = p.dout + b * C;
           float* din = p.din + b * pixels * C;

@@ -70,7 +70,7 @@ struct Hog {
     }
 
     static void forward(const ForwardPass& p) {
-      parallel_for(p.batch, 16, [&](std::size_t begin, std::size_t end) {
+      detail::parallel_for(p.batch, 16, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
           features::detail::hog_forward(p.in + i * In::size, geometry, Norm, p.scratch + i * scratch_per_sample,
                                         p.out + i * output_shape::size);
@@ -80,7 +80,7 @@ struct Hog {
     // Only needed when a trainable layer comes before: then each pixel's bin is held fixed.
     static void backward(const BackwardPass& p) {
       if (!p.din) return;
-      parallel_for(p.batch, 16, [&](std::size_t begin, std::size_t end) {
+      detail::parallel_for(p.batch, 16, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i)
           features::detail::hog_backward(p.in + i * In::size, geometry, Norm, p.scratch + i * scratch_per_sample,
                                          p.dout + i * output_shape::size, p.din + i * In::size);

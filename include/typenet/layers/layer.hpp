@@ -13,7 +13,7 @@
 
 #include "typenet/detail/random.hpp"
 #include "typenet/layers/layer_config.hpp"
-#include "typenet/shape.hpp"
+#include "typenet/network/shape.hpp"
 
 namespace typenet {
 

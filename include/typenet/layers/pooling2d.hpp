@@ -53,7 +53,7 @@ struct Pooling2D {
     }
 
     static void forward(const ForwardPass& p) {
-      parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
+      detail::parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
         for (std::size_t b = b0; b < b1; ++b)
           for (std::size_t oy = 0; oy < OH; ++oy)
             for (std::size_t ox = 0; ox < OW; ++ox) {
@@ -66,7 +66,7 @@ struct Pooling2D {
 
     static void backward(const BackwardPass& p) {
       if (!p.din) return;
-      parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
+      detail::parallel_for(p.batch, grain, [&](std::size_t b0, std::size_t b1) {
         for (std::size_t b = b0; b < b1; ++b) {
           float* din = p.din + b * in_size;
           // Rows and columns the floor dropped get no gradient.

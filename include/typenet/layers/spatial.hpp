@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "typenet/shape.hpp"
+#include "typenet/network/shape.hpp"
 
 namespace typenet {
 

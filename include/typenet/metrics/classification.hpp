@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "typenet/confusion.hpp"
+#include "typenet/metrics/confusion.hpp"
 
 namespace typenet::metrics {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "typenet/confusion.hpp"
+#include "typenet/metrics/confusion.hpp"
 #include "typenet/plot/page.hpp"
 
 namespace typenet::plot {

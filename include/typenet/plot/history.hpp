@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "typenet/history.hpp"
+#include "typenet/training/history.hpp"
 #include "typenet/plot/page.hpp"
 
 namespace typenet::plot {

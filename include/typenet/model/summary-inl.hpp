@@ -1,22 +1,17 @@
 #pragma once
-// model.summary() in Keras's layout: one row per layer with its Keras-style name, output shape
-// and parameter count, then the totals with their size in memory.
+// The definitions of model/summary.hpp (typenet/config.hpp says where they are compiled).
 #include <algorithm>
-#include <cstddef>
 #include <cstdio>
 #include <iterator>
 #include <ostream>
-#include <string>
-#include <string_view>
 #include <utility>
-#include <vector>
 
-#include "typenet/sequential.hpp"
+#include "typenet/model/summary.hpp"
 
 namespace typenet {
 
 namespace detail {
-inline std::string with_thousands(std::size_t n) {
+TYPENET_INLINE std::string with_thousands(std::size_t n) {
   std::string digits = std::to_string(n), out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i && (digits.size() - i) % 3 == 0) out += ',';
@@ -26,7 +21,7 @@ inline std::string with_thousands(std::size_t n) {
 }
 
 // Keras's readable_memory_size: 1024-based units with two decimals.
-inline std::string readable_bytes(double bytes) {
+TYPENET_INLINE std::string readable_bytes(double bytes) {
   static constexpr const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
   std::size_t u = 0;
   while (bytes >= 1024.0 && u + 1 < std::size(units)) bytes /= 1024.0, ++u;
@@ -38,7 +33,7 @@ inline std::string readable_bytes(double bytes) {
 // Columns start at 0, 29 and 55 of a 65-character line, as in Keras 2.11's print_row: a field too
 // long for its column continues on the next line, cut after "),", "},", "]," or "'," when its
 // visible part has one (tests/data/cnn/keras_summary_rows.py is that function).
-inline std::string summary_row(std::string_view a, std::string_view b, std::string_view c) {
+TYPENET_INLINE std::string summary_row(std::string_view a, std::string_view b, std::string_view c) {
   constexpr std::size_t positions[] = {29, 55, 65};
   std::string_view left[] = {a, b, c};
   std::string lines;
@@ -67,17 +62,9 @@ inline std::string summary_row(std::string_view a, std::string_view b, std::stri
 
 }  // namespace detail
 
-// One row of the table: a layer as Keras names and shows it.
-struct SummaryRow {
-  std::string_view base_name;  // dense, conv2d, ... (numbered here: dense, dense_1, ...)
-  std::string_view keras_class;
-  std::string output_shape;    // (None, 512)
-  std::size_t params = 0;      // trainable and not
-};
 
-// The table itself, the same for every network: compiled once per program, not once per network.
-inline void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows, std::size_t trainable,
-                          std::size_t frozen, std::string_view model_name = "sequential") {
+TYPENET_INLINE void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows, std::size_t trainable,
+                                  std::size_t frozen, std::string_view model_name) {
   std::vector<std::pair<std::string_view, std::size_t>> seen;  // Keras numbers repeated names: dense, dense_1, ...
   auto unique_name = [&](std::string_view base) {
     for (auto& [name, count] : seen)
@@ -100,16 +87,5 @@ inline void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows,
      << std::string(65, '_') << '\n';
 }
 
-template <class Net>
-void print_summary(std::ostream& os, std::string_view model_name = "sequential") {
-  std::vector<SummaryRow> rows;
-  Net::for_each_layer([&]<std::size_t I>() {
-    using L = typename Net::template layer<I>;
-    if constexpr (L::shown_in_summary)
-      rows.push_back({L::keras_name, L::keras_class, L::output_shape::keras_string(),
-                      L::param_count + detail::non_trainable_count_of<L>()});
-  });
-  print_summary(os, rows, Net::param_count, Net::non_trainable_count, model_name);
-}
 
 }  // namespace typenet

@@ -1,30 +1,16 @@
 #pragma once
-// Checks the user's x and y against the model and the loss before any training starts, and
-// converts y once into float rows of the width the loss wants. Every message says what was
-// expected and what was given.
+// The definitions of model/targets.hpp (typenet/config.hpp says where they are compiled).
 #include <algorithm>
 #include <cmath>
-#include <cstddef>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <variant>
-#include <vector>
 
-#include "typenet/array_ref.hpp"
-#include "typenet/losses.hpp"
+#include "typenet/model/targets.hpp"
 
-namespace typenet {
+namespace typenet::detail {
 
-struct Targets {
-  std::vector<float> values;  // rows x width
-  std::size_t width = 0;
-  std::size_t rows() const { return width ? values.size() / width : 0; }
-  const float* row(std::size_t i) const { return values.data() + i * width; }
-};
-
-namespace detail {
 
 inline std::string dims_string(std::span<const std::size_t> dims) {
   ArrayShape s;
@@ -35,10 +21,7 @@ inline std::string dims_string(std::span<const std::size_t> dims) {
   return "(N" + text.substr(2);
 }
 
-// x must be (N, *input dims), or (N, size) already flattened; trailing axes of extent 1 may be
-// left out ((N, 28, 28) for Input<28, 28, 1>), as MNIST loaders give them. Allocates nothing
-// unless it throws, so it can guard every training step.
-inline void check_features(const Features& x, std::span<const std::size_t> input_dims, const char* where) {
+TYPENET_INLINE void check_features(const Features& x, std::span<const std::size_t> input_dims, const char* where) {
   std::size_t input_size = 1;
   for (auto d : input_dims) input_size *= d;
   auto fail = [&](const std::string& problem) {
@@ -92,16 +75,16 @@ void fill_targets(const L&, const Labels& y, std::size_t samples, std::size_t ou
   }
 }
 
-inline std::size_t target_width(const Loss& loss, std::size_t outputs) {
+TYPENET_INLINE std::size_t target_width(const Loss& loss, std::size_t outputs) {
   return std::visit([&](const auto& l) { return l.target_width(outputs); }, loss);
 }
 
-inline void fill_targets(const Loss& loss, const Labels& y, std::size_t samples, std::size_t outputs, const char* where,
+TYPENET_INLINE void fill_targets(const Loss& loss, const Labels& y, std::size_t samples, std::size_t outputs, const char* where,
                          float* dest) {
   std::visit([&](const auto& l) { fill_targets(l, y, samples, outputs, where, dest); }, loss);
 }
 
-inline Targets prepare_targets(const Loss& loss, const Labels& y, std::size_t samples, std::size_t outputs,
+TYPENET_INLINE Targets prepare_targets(const Loss& loss, const Labels& y, std::size_t samples, std::size_t outputs,
                                const char* where) {
   Targets t;
   t.width = target_width(loss, outputs);
@@ -110,5 +93,4 @@ inline Targets prepare_targets(const Loss& loss, const Labels& y, std::size_t sa
   return t;
 }
 
-}  // namespace detail
-}  // namespace typenet
+}  // namespace typenet::detail

@@ -1,0 +1,19 @@
+#pragma once
+// How typenet's non-template code is built. Most of typenet depends on a network's type and lives
+// in templates; what does not (reading and writing model files, the epoch's bookkeeping, the
+// callbacks) is written once, in the `*-inl.hpp` headers, and is built one of two ways:
+//
+//   header-only (the default, nothing to link): each header includes its -inl.hpp and the
+//     functions are inline, compiled in every translation unit that uses them;
+//   compiled (TYPENET_COMPILED_LIB, which the CMake target typenet::typenet sets): the headers
+//     only declare them and libtypenet (src/typenet.cpp) compiles them once, so a program that
+//     trains a network does not parse JSON or zlib, and compiles in a fraction of the time.
+//
+// As fmt's FMT_HEADER_ONLY and spdlog's SPDLOG_COMPILED_LIB, one macro selects it, and the same
+// headers serve both.
+#ifdef TYPENET_COMPILED_LIB
+#define TYPENET_INLINE
+#else
+#define TYPENET_HEADER_ONLY 1
+#define TYPENET_INLINE inline
+#endif

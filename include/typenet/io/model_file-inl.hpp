@@ -1,0 +1,28 @@
+#pragma once
+// The definitions of io/model_file.hpp (typenet/config.hpp says where they are compiled).
+#include "typenet/io/architecture.hpp"
+#include "typenet/io/model_file.hpp"
+#include "typenet/io/saved_model.hpp"
+
+namespace typenet::io {
+
+TYPENET_INLINE void save_model_file(const std::filesystem::path& path, const NetworkDescription& net,
+                                    std::span<const float> weights, std::span<const float> non_trainable,
+                                    const OptimizerState* optimizer, const Loss& loss, const History& history,
+                                    const typenet::detail::Rng& dropout_rng, const typenet::detail::Rng& shuffle_rng) {
+  write_saved_model(path, net, weights, non_trainable, optimizer, loss, history, dropout_rng, shuffle_rng);
+}
+
+TYPENET_INLINE SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net) {
+  return read_saved_model(path, net);
+}
+
+TYPENET_INLINE SavedWeights load_weights_file(const std::filesystem::path& path, const NetworkDescription& net) {
+  return read_saved_weights(path, net);
+}
+
+TYPENET_INLINE std::string keras_model_json_text(const NetworkDescription& net, int indent) {
+  return keras_model_json(net).dump(indent);
+}
+
+}  // namespace typenet::io

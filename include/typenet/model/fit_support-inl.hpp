@@ -1,0 +1,155 @@
+#pragma once
+// The definitions of model/fit_support.hpp (typenet/config.hpp says where they are compiled).
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "typenet/model/fit_support.hpp"
+#include "typenet/training/progress.hpp"
+
+namespace typenet::detail {
+
+// Each sample's weight from its class (fit's class_weight); empty when every class weighs 1.
+inline std::vector<float> class_sample_weights(const Loss& loss, const Targets& targets,
+                                               const std::vector<double>& class_weight) {
+  if (class_weight.empty()) return {};
+  std::vector<float> weights(targets.rows());
+  std::visit(
+      [&](const auto& l) {
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+          const std::size_t k = l.class_of(targets.row(i), targets.width);
+          if (k >= class_weight.size())
+            throw std::invalid_argument("fit: class_weight has " + std::to_string(class_weight.size()) +
+                                        " entries but sample " + std::to_string(i) + " is of class " + std::to_string(k));
+          weights[i] = static_cast<float>(class_weight[k]);
+        }
+      },
+      loss);
+  return weights;
+}
+
+TYPENET_INLINE FitData prepare_fit(const Loss& loss, const Features& x, const Labels& y, const FitOptions& options,
+                                   std::span<const std::size_t> input_dims, std::size_t outputs) {
+  check_features(x, input_dims, "fit");
+  if (options.batch_size == 0) throw std::invalid_argument("fit: batch_size must be > 0");
+  if (options.validation_split < 0.0 || options.validation_split >= 1.0)
+    throw std::invalid_argument("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
+
+  FitData data;
+  const std::size_t samples = x.shape.rows();
+  data.targets = prepare_targets(loss, y, samples, outputs, "fit");
+  data.train_rows = samples;
+  if (options.validation_data) {
+    const auto& v = *options.validation_data;
+    check_features(v.x, input_dims, "fit (validation_data)");
+    data.val_targets_given = prepare_targets(loss, v.y, v.x.shape.rows(), outputs, "fit (validation_data)");
+    data.validation_given = true;
+    data.val_x = v.x.data;
+    data.val_end = v.x.shape.rows();
+  } else if (options.validation_split > 0.0) {
+    data.train_rows =
+        static_cast<std::size_t>(std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
+    if (data.train_rows == 0 || data.train_rows == samples)
+      throw std::invalid_argument("fit: validation_split " + std::to_string(options.validation_split) + " of " +
+                                  std::to_string(samples) + " samples leaves an empty training or validation set");
+    data.val_x = x.data;
+    data.val_begin = data.train_rows;
+    data.val_end = samples;
+  }
+  data.weights = class_sample_weights(loss, data.targets, options.class_weight);
+  data.batch_size = std::min(options.batch_size, data.train_rows);
+  return data;
+}
+
+TYPENET_INLINE void shuffle_order(std::vector<std::size_t>& order, Rng& rng, bool shuffle) {
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (shuffle)
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+}
+
+TYPENET_INLINE FitLog::FitLog(const FitOptions& options, std::size_t steps_per_epoch, TrainingState& state,
+                              History& model_history)
+    : options_(options),
+      steps_(steps_per_epoch),
+      state_(state),
+      model_history_(model_history),
+      interactive_(options.verbose == 1 && options.out == &std::cout && stdout_is_terminal()) {
+  for (const auto& callback : options_.callbacks)
+    if (!callback) throw std::invalid_argument("fit: FitOptions::callbacks holds an empty pointer");
+}
+
+TYPENET_INLINE FitLog::~FitLog() = default;
+
+TYPENET_INLINE void FitLog::train_begin() {
+  state_.stop_training = false;
+  logs_.clear();
+  for (const auto& callback : options_.callbacks) {
+    callback->set_model(&state_);
+    callback->on_train_begin(logs_);
+  }
+}
+
+TYPENET_INLINE void FitLog::epoch_begin(std::size_t epoch) {
+  epoch_ = epoch;
+  if (options_.verbose) *options_.out << "Epoch " << epoch + 1 << '/' << options_.epochs << '\n';
+  logs_.clear();
+  for (const auto& callback : options_.callbacks) callback->on_epoch_begin(epoch, logs_);
+  bar_ = std::make_unique<ProgressBar>(*options_.out, steps_, interactive_);
+  total_ = {};
+  seen_ = 0;
+}
+
+TYPENET_INLINE void FitLog::batch_end(std::size_t step, const BatchScore& score, std::size_t rows) {
+  // Caught at the batch that produced it, before a NaN spreads through the weights for the rest of
+  // the epoch.
+  if (!std::isfinite(score.loss_sum))
+    throw std::runtime_error("fit: the loss became " + std::to_string(score.loss_sum) + " at epoch " +
+                             std::to_string(epoch_ + 1) + ", batch " + std::to_string(step + 1) + " of " +
+                             std::to_string(steps_) + "; lower the learning rate or check the data");
+  total_ += score;
+  seen_ += rows;
+  const double n = static_cast<double>(std::max<std::size_t>(seen_, 1));
+  const MetricValue running[] = {{"loss", total_.loss_sum / n}, {"accuracy", static_cast<double>(total_.correct) / n}};
+  bar_->update(step + 1, running);
+  if (!options_.callbacks.empty()) {
+    Logs batch_logs;
+    for (const auto& [name, value] : running) batch_logs.set(name, value);
+    for (const auto& callback : options_.callbacks) callback->on_batch_end(step, batch_logs);
+  }
+}
+
+TYPENET_INLINE std::vector<double> FitLog::epoch_sums() const {
+  return {total_.loss_sum, static_cast<double>(total_.correct), static_cast<double>(seen_)};
+}
+
+TYPENET_INLINE void FitLog::epoch_end(std::size_t epoch, std::span<const double> sums,
+                                      const std::optional<std::pair<double, double>>& validation) {
+  logs_.set("loss", sums[0] / sums[2]);
+  logs_.set("accuracy", sums[1] / sums[2]);
+  if (validation) {
+    logs_.set("val_loss", validation->first);
+    logs_.set("val_accuracy", validation->second);
+  }
+  // Callbacks run before the epoch's line is printed and recorded, so that what they add to the
+  // logs (a score, the learning rate) shows in both.
+  for (const auto& callback : options_.callbacks) callback->on_epoch_end(epoch, logs_);
+  for (const auto& [name, value] : logs_.items()) {
+    history_.append(name, value);
+    model_history_.append(name, value);
+  }
+  if (options_.verbose) {
+    std::vector<MetricValue> shown;
+    for (const auto& [name, value] : logs_.items()) shown.push_back({name, value});
+    bar_->finish(shown);
+  }
+  if (options_.on_epoch_end) options_.on_epoch_end(epoch + 1);
+}
+
+TYPENET_INLINE void FitLog::train_end() {
+  for (const auto& callback : options_.callbacks) callback->on_train_end(logs_);
+}
+
+}  // namespace typenet::detail

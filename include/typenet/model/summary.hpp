@@ -1,0 +1,52 @@
+#pragma once
+// model.summary() in Keras's layout: one row per layer with its Keras-style name, output shape
+// and parameter count, then the totals with their size in memory.
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "typenet/config.hpp"
+#include "typenet/network/sequential.hpp"
+
+namespace typenet {
+
+namespace detail {
+// 1234567 -> "1,234,567".
+std::string with_thousands(std::size_t n);
+// Keras's readable_memory_size: 1024-based units with two decimals.
+std::string readable_bytes(double bytes);
+// One row of the table, each field in its column, continued on further lines when too long.
+std::string summary_row(std::string_view a, std::string_view b, std::string_view c);
+}  // namespace detail
+
+// One row of the table: a layer as Keras names and shows it.
+struct SummaryRow {
+  std::string_view base_name;  // dense, conv2d, ... (numbered here: dense, dense_1, ...)
+  std::string_view keras_class;
+  std::string output_shape;    // (None, 512)
+  std::size_t params = 0;      // trainable and not
+};
+
+// The table itself, the same for every network: compiled once, not once per network.
+void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows, std::size_t trainable, std::size_t frozen,
+                   std::string_view model_name = "sequential");
+
+template <class Net>
+void print_summary(std::ostream& os, std::string_view model_name = "sequential") {
+  std::vector<SummaryRow> rows;
+  Net::for_each_layer([&]<std::size_t I>() {
+    using L = typename Net::template layer<I>;
+    if constexpr (L::shown_in_summary)
+      rows.push_back({L::keras_name, L::keras_class, L::output_shape::keras_string(),
+                      L::param_count + detail::non_trainable_count_of<L>()});
+  });
+  print_summary(os, rows, Net::param_count, Net::non_trainable_count, model_name);
+}
+
+}  // namespace typenet
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/model/summary-inl.hpp"
+#endif
