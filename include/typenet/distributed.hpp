@@ -82,7 +82,7 @@ class World {
   bool owns_mpi_ = false;
 };
 
-// The ranks of a communicator as a Team (typenet/team.hpp) for Model::fit and Model::evaluate.
+// The ranks of a communicator as a Team (typenet/model/team.hpp) for Model::fit and Model::evaluate.
 class MpiTeam {
  public:
   explicit MpiTeam(MPI_Comm comm = MPI_COMM_WORLD) : comm_(comm) {

@@ -16,7 +16,7 @@
 // header is parsed. The reader trusts nothing it has not checked: every length is compared with
 // the file's size before anything is read or allocated, so a damaged file gets an error naming
 // the file, the byte offset and what was expected there, and no read goes past the end.
-// What the header means (architecture, optimizer, ...) is model_save.hpp's business.
+// What the header means (architecture, optimizer, ...) is io/saved_model.hpp's business.
 #include <algorithm>
 #include <array>
 #include <bit>
