@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "../support/random_arrays.hpp"
+#include "support/random_arrays.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/threads.hpp"
 

@@ -9,7 +9,7 @@
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
-#include "../support/random_arrays.hpp"
+#include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;

@@ -10,8 +10,8 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "../support/gradient_check.hpp"
-#include "../support/random_arrays.hpp"
+#include "support/gradient_check.hpp"
+#include "support/random_arrays.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/sparse_rows.hpp"
 #include "typenet/typenet.hpp"

@@ -23,7 +23,7 @@
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
-#include "../support/random_arrays.hpp"
+#include "support/random_arrays.hpp"
 #include "typenet/features/hog.hpp"
 #include "typenet/features/hog_visualization.hpp"
 #include "typenet/io/image.hpp"

@@ -16,7 +16,7 @@
 #include <xtensor/xtensor.hpp>
 #include <zlib.h>
 
-#include "../support/random_arrays.hpp"
+#include "support/random_arrays.hpp"
 #include "typenet/io/saved_model.hpp"
 #include "typenet/typenet.hpp"
 

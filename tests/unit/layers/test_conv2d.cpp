@@ -11,8 +11,8 @@
 
 #include <xtensor/xtensor.hpp>
 
-#include "../support/gradient_check.hpp"
-#include "../support/random_arrays.hpp"
+#include "support/gradient_check.hpp"
+#include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;
