@@ -16,7 +16,7 @@
 #include <optional>
 
 #include "common/binary_lab_example.hpp"
-#include "common/clinical_report.hpp"
+#include "common/lab_report.hpp"
 #include "networks/pneumonia_cnn.hpp"
 
 namespace tn = typenet;
@@ -25,12 +25,12 @@ using namespace lab::pneumonia_cnn;
 namespace {
 
 // MedMNIST v2 (Yang et al., Scientific Data 2023), PneumoniaMNIST test split, 28x28 inputs.
-const nlohmann::json medmnist_references = {
-    {"ResNet-18 (28)", {{"test_accuracy", 0.854}, {"test_auc", 0.944}}},
-    {"ResNet-50 (28)", {{"test_accuracy", 0.854}, {"test_auc", 0.948}}},
-    {"auto-sklearn", {{"test_accuracy", 0.855}}},
-    {"AutoKeras", {{"test_accuracy", 0.878}}},
-    {"Google AutoML Vision", {{"test_accuracy", 0.946}, {"test_auc", 0.991}}},
+const std::vector<lab::Published> medmnist_references = {
+    {"ResNet-18 (28)", 0.854, 0.944},
+    {"ResNet-50 (28)", 0.854, 0.948},
+    {"auto-sklearn", 0.855, std::nullopt},
+    {"AutoKeras", 0.878, std::nullopt},
+    {"Google AutoML Vision", 0.946, 0.991},
 };
 
 // A split of a Kaggle-layout folder at the lab network's input size, labels 0 normal, 1 pneumonia.

@@ -1,6 +1,7 @@
 #pragma once
 // What every lab example shares: its command line (lab_options.hpp), and running one model of the lab end to end
-// (fit with the lab's settings, evaluate on the test split, write the results a report reads).
+// (fit with the lab's settings, evaluate on the test split, write the results a report reads: lab_report.hpp,
+// compiled once in lab_report.cpp).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,13 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/lab_options.hpp"
-#include "typenet/metrics/confusion.hpp"
-#include "typenet/io/atomic_file.hpp"
+#include "common/lab_report.hpp"
 #include "typenet/model.hpp"
-#include "typenet/plot.hpp"
 #ifdef TYPENET_WITH_MPI
 #include <cstdio>
 
@@ -118,44 +115,6 @@ typenet::Evaluation evaluate(typenet::Model<Net>& model, typenet::Features x, ty
 #endif
 }
 
-// The lab's reported figures for a model, where it reports them.
-struct Reference {
-  std::optional<double> test_loss, test_accuracy;
-};
-
-struct ModelSpec {
-  std::string part;         // e.g. "2a MLP on raw pixels"
-  std::string name;         // starter, model1, ...
-  std::string description;  // the topology in words
-  std::size_t batch_size;
-  std::size_t epochs;
-  Reference lab;
-};
-
-// The metrics.json fields of every lab model (json objects keep their keys sorted); each example
-// adds its test figures.
-template <class Net>
-nlohmann::json common_metrics(const ModelSpec& spec, const Options& options, std::size_t epochs, const typenet::History& history,
-                              double train_seconds) {
-  auto optional_number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {
-      {"part", spec.part},
-      {"model", spec.name},
-      {"description", spec.description},
-      {"params", Net::param_count},
-      {"epochs", epochs},
-      {"batch_size", spec.batch_size},
-      {"seed", options.seed},
-      {"final_val_loss", history["val_loss"].back()},
-      {"final_val_accuracy", history["val_accuracy"].back()},
-      {"train_seconds", train_seconds},
-      {"seconds_per_epoch", train_seconds / static_cast<double>(epochs)},
-      {"lab_test_loss", optional_number(spec.lab.test_loss)},
-      {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
-      {"model_file", "model.typenet"},
-  };
-}
-
 struct TestSet {
   typenet::Features x;
   typenet::Labels y;  // in the form the loss wants
@@ -180,12 +139,12 @@ inline std::vector<std::uint8_t> predicted_classes(const xt::xtensor<float, 2>& 
   return classes;
 }
 
-// Trains `model` as the lab does and writes, under out/<name>/: metrics.json, history.csv,
-// history.json, history.png, confusion.txt, confusion.png, summary.txt and the trained model,
-// model.typenet (Model::save, atomic; `predict --model` runs it). Returns the metrics.
+// Trains `model` as the lab does and writes, under out/<name>/: the trained model, model.typenet
+// (Model::save, atomic; `predict --model` runs it), and what write_run_results writes:
+// metrics.json, history.csv, history.json, history.png, confusion.txt, confusion.png, summary.txt.
 template <class Net>
-nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& options, typenet::Features x_train,
-                   typenet::Labels y_train, const TestSet& test, std::size_t classes) {
+void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& options, typenet::Features x_train,
+         typenet::Labels y_train, const TestSet& test, std::size_t classes) {
   const fs::path dir = options.out_dir / spec.name;
   fs::create_directories(dir);
   const std::size_t epochs = options.epochs.value_or(spec.epochs);
@@ -194,7 +153,6 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
   model.summary(std::cout);
   std::ostringstream summary;
   model.summary(summary);
-  if (writes_results()) typenet::io::write_file_atomically(dir / "summary.txt", summary.str());
 
   const auto start = std::chrono::steady_clock::now();
   const typenet::FitOptions fit_options{
@@ -202,32 +160,19 @@ nlohmann::json run(typenet::Model<Net>& model, const ModelSpec& spec, const Opti
   const typenet::History history = fit(model, x_train, y_train, fit_options);
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const typenet::Evaluation result = evaluate(model, test.x, test.y);
-  const auto predicted = predicted_classes(model.predict(test.x));
-  const auto confusion = typenet::confusion_matrix(std::vector<std::uint8_t>(test.classes.begin(), test.classes.end()),
-                                                   predicted, classes);
+  if (writes_results()) model.save(dir / "model.typenet");
 
-  if (writes_results()) {
-    model.save(dir / "model.typenet");
-    history.write_csv(dir / "history.csv");
-    history.write_json(dir / "history.json");
-    typenet::plot::history(history, dir / "history.png", spec.name + ": " + spec.description);
-    typenet::io::write_file_atomically(dir / "confusion.txt", confusion.to_string());
-    typenet::plot::confusion(confusion, dir / "confusion.png", spec.name + " on the test split");
-  }
-
-  nlohmann::json metrics = common_metrics<Net>(spec, options, epochs, history, train_seconds);
-  metrics["test_loss"] = result.loss;
-  metrics["test_accuracy"] = result.accuracy;
+  RunRecord record{spec, options, Net::param_count, epochs, history, train_seconds, result.loss, result.accuracy,
+                   summary.str(), {test.classes.begin(), test.classes.end()}, predicted_classes(model.predict(test.x)),
+                   classes};
 #ifdef TYPENET_WITH_MPI
-  metrics["ranks"] = mpi_team() ? mpi_team()->size() : 1;
-  metrics["allreduce_seconds_per_step"] = mpi_team() && mpi_team()->gradient_reduces() > 0
-                                              ? mpi_team()->gradient_reduce_seconds() / static_cast<double>(mpi_team()->gradient_reduces())
-                                              : 0.0;
+  if (const auto* team = mpi_team()) {
+    record.ranks = team->size();
+    if (team->gradient_reduces() > 0)
+      record.allreduce_seconds_per_step = team->gradient_reduce_seconds() / static_cast<double>(team->gradient_reduces());
+  }
 #endif
-  if (writes_results()) typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
-  std::cout << spec.name << ": test loss " << result.loss << ", test accuracy " << result.accuracy << " ("
-            << train_seconds / static_cast<double>(epochs) << " s/epoch); results in " << dir.string() << "\n";
-  return metrics;
+  write_run_results(record, writes_results());
 }
 
 }  // namespace lab

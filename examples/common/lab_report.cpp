@@ -1,0 +1,222 @@
+// The results a lab example writes about each model (common/lab_report.hpp), compiled once for
+// every example.
+#include "common/lab_report.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "typenet/io/atomic_file.hpp"
+#include "typenet/metrics.hpp"
+#include "typenet/plot.hpp"
+#include "typenet/plot/roc.hpp"
+
+namespace lab {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace tnm = typenet::metrics;
+
+nlohmann::json optional_number(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+// The published figures as metrics.json records them: an object by model name.
+nlohmann::json references_json(const std::vector<Published>& references) {
+  auto object = nlohmann::json::object();
+  for (const auto& r : references) {
+    auto figures = nlohmann::json::object();
+    if (r.test_accuracy) figures["test_accuracy"] = *r.test_accuracy;
+    if (r.test_auc) figures["test_auc"] = *r.test_auc;
+    object[r.model] = figures;
+  }
+  return object;
+}
+
+// The metrics.json fields of every lab model (json objects keep their keys sorted).
+nlohmann::json common_metrics(const ModelSpec& spec, const Options& options, std::size_t params, std::size_t epochs,
+                              const typenet::History& history, double train_seconds) {
+  return {
+      {"part", spec.part},
+      {"model", spec.name},
+      {"description", spec.description},
+      {"params", params},
+      {"epochs", epochs},
+      {"batch_size", spec.batch_size},
+      {"seed", options.seed},
+      {"final_val_loss", history["val_loss"].back()},
+      {"final_val_accuracy", history["val_accuracy"].back()},
+      {"train_seconds", train_seconds},
+      {"seconds_per_epoch", train_seconds / static_cast<double>(epochs)},
+      {"lab_test_loss", optional_number(spec.lab.test_loss)},
+      {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
+      {"model_file", "model.typenet"},
+  };
+}
+
+std::vector<std::uint8_t> at_threshold(const std::vector<float>& scores, double threshold) {
+  std::vector<std::uint8_t> classes(scores.size());
+  for (std::size_t i = 0; i < scores.size(); ++i) classes[i] = scores[i] >= threshold;
+  return classes;
+}
+
+}  // namespace
+
+void write_run_results(const RunRecord& run, bool write) {
+  const fs::path dir = run.options.out_dir / run.spec.name;
+  const auto confusion = typenet::confusion_matrix(run.test_classes, run.predicted_classes, run.classes);
+  nlohmann::json metrics = common_metrics(run.spec, run.options, run.params, run.epochs, run.history, run.train_seconds);
+  metrics["test_loss"] = run.test_loss;
+  metrics["test_accuracy"] = run.test_accuracy;
+  if (run.ranks) {
+    metrics["ranks"] = *run.ranks;
+    metrics["allreduce_seconds_per_step"] = run.allreduce_seconds_per_step;
+  }
+  if (write) {
+    typenet::io::write_file_atomically(dir / "summary.txt", run.summary);
+    run.history.write_csv(dir / "history.csv");
+    run.history.write_json(dir / "history.json");
+    typenet::plot::history(run.history, dir / "history.png", run.spec.name + ": " + run.spec.description);
+    typenet::io::write_file_atomically(dir / "confusion.txt", confusion.to_string());
+    typenet::plot::confusion(confusion, dir / "confusion.png", run.spec.name + " on the test split");
+    typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
+  }
+  std::cout << run.spec.name << ": test loss " << run.test_loss << ", test accuracy " << run.test_accuracy << " ("
+            << run.train_seconds / static_cast<double>(run.epochs) << " s/epoch); results in " << dir.string() << "\n";
+}
+
+void write_binary_results(const BinaryRecord& run) {
+  const ModelSpec& spec = run.binary.model;
+  const fs::path dir = run.options.out_dir / spec.name;
+  typenet::io::write_file_atomically(dir / "summary.txt", run.summary);
+
+  // Everything below is chosen on validation data; the test split's scores are only measured.
+  const double threshold = tnm::youden_threshold(run.val_labels, run.val_scores);
+  const auto val_confusion = typenet::confusion_matrix(run.val_labels, at_threshold(run.val_scores, threshold), 2);
+  const auto test_confusion = typenet::confusion_matrix(run.test_labels, at_threshold(run.test_scores, threshold), 2);
+  const auto test_scores_at = tnm::binary_scores(test_confusion);
+  const double test_auc = tnm::roc_auc(run.test_labels, run.test_scores);
+  const double val_auc_best = tnm::roc_auc(run.val_labels, run.val_scores);
+
+  run.history.write_csv(dir / "history.csv");
+  run.history.write_json(dir / "history.json");
+  typenet::plot::history(run.history, dir / "history.png", spec.name + ": " + spec.part);  // descriptions are too long for a title
+  typenet::io::write_file_atomically(dir / "confusion.txt", test_confusion.to_string());
+  typenet::io::write_file_atomically(dir / "confusion_val.txt", val_confusion.to_string());
+  typenet::plot::confusion(test_confusion, dir / "confusion.png", spec.name + " on the test split");
+  typenet::plot::confusion(val_confusion, dir / "confusion_val.png", spec.name + " on the validation split");
+  std::ostringstream threshold_text;
+  threshold_text << std::setprecision(4) << threshold;
+  const std::string val_report = tnm::classification_report(val_confusion, run.binary.class_names, 4);
+  const std::string test_report = tnm::classification_report(test_confusion, run.binary.class_names, 4);
+  typenet::io::write_file_atomically(dir / "classification_report.txt",
+                                     "threshold " + threshold_text.str() + " (Youden's J on the validation split)\n\n"
+                                     "validation split:\n" + val_report + "\ntest split:\n" + test_report);
+  auto auc_label = [](const std::string& split, double auc) {
+    std::ostringstream s;
+    s << split << " (AUC " << std::fixed << std::setprecision(3) << auc << ")";
+    return s.str();
+  };
+  typenet::plot::roc({{auc_label("validation", val_auc_best), tnm::roc_curve(run.val_labels, run.val_scores)},
+                      {auc_label("test", test_auc), tnm::roc_curve(run.test_labels, run.test_scores)}},
+                     dir / "roc.png", spec.name + ": ROC");
+
+  const std::size_t trained = run.history.epochs();
+  const auto& augmentation = run.binary.augmentation;
+  const nlohmann::json references = references_json(run.binary.references);
+  nlohmann::json metrics = common_metrics(spec, run.options, run.params, trained, run.history, run.train_seconds);
+  metrics.update({
+      {"max_epochs", run.max_epochs},
+      {"best_epoch", run.best_epoch},
+      {"stopped_early", run.stopped_early},
+      {"class_weight", run.class_weight},
+      {"augmentation", augmentation ? nlohmann::json{{"shift", augmentation->shift},
+                                                     {"rotation_degrees", augmentation->rotation_degrees},
+                                                     {"zoom", augmentation->zoom},
+                                                     {"horizontal_flip", augmentation->horizontal_flip}}
+                                    : nlohmann::json(nullptr)},
+      {"threshold", threshold},
+      {"threshold_rule", "Youden's J (sensitivity + specificity - 1) on the validation split"},
+      {"val_auc", val_auc_best},
+      {"val_accuracy", static_cast<double>(val_confusion.correct()) / static_cast<double>(val_confusion.total())},
+      {"test_loss", run.test_loss},
+      {"test_accuracy", test_scores_at.accuracy},
+      {"test_accuracy_at_0_5", run.test_accuracy_at_0_5},
+      {"test_auc", test_auc},
+      {"test_precision", test_scores_at.precision},
+      {"test_recall", test_scores_at.sensitivity},
+      {"test_f1", test_scores_at.f1},
+      {"test_specificity", test_scores_at.specificity},
+      {"test_npv", test_scores_at.npv},
+      {"references", references},
+  });
+  typenet::io::write_file_atomically(dir / "metrics.json", metrics.dump(2) + "\n");
+  if (!references.empty()) {
+    // Ours next to the published figures, on the same test split.
+    std::ostringstream table;
+    table << std::fixed << std::setprecision(3) << "| model | test accuracy | test AUC |\n|---|---:|---:|\n| typenet " << spec.name
+          << " (threshold " << threshold_text.str() << " from validation) | " << test_scores_at.accuracy << " | " << test_auc << " |\n";
+    for (const auto& item : references.items()) {
+      table << "| " << item.key() << " (published) |";
+      for (const char* key : {"test_accuracy", "test_auc"}) {
+        if (item.value().contains(key))
+          table << ' ' << item.value()[key].get<double>() << " |";
+        else
+          table << " – |";
+      }
+      table << "\n";
+    }
+    typenet::io::write_file_atomically(dir / "comparison.md", table.str());
+    std::cout << table.str();
+  }
+  std::cout << "validation (threshold " << threshold_text.str() << ", Youden's J):\n"
+            << val_report << "test:\n"
+            << test_report << std::fixed << std::setprecision(4) << spec.name << ": test AUC " << test_auc
+            << ", accuracy " << test_scores_at.accuracy << " (at 0.5: " << run.test_accuracy_at_0_5 << "), sensitivity "
+            << test_scores_at.sensitivity << ", specificity " << test_scores_at.specificity << ", F1 "
+            << test_scores_at.f1 << "; best epoch " << run.best_epoch << " of " << trained << ", "
+            << std::setprecision(1) << run.train_seconds << " s; results in " << dir.string() << std::defaultfloat << "\n";
+}
+
+std::string clinical_report(const std::filesystem::path& out_dir, const std::string& part, const std::string& heading,
+                            const std::vector<Published>& published) {
+  const nlohmann::json references = references_json(published);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(out_dir))
+    if (fs::exists(entry.path() / "metrics.json")) files.push_back(entry.path() / "metrics.json");
+  std::sort(files.begin(), files.end());
+  auto number = [](const nlohmann::json& v, int decimals) {
+    if (!v.is_number()) return std::string("–");
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(decimals) << v.get<double>();
+    return s.str();
+  };
+  std::ostringstream md;
+  md << "### " << heading << "\n\n"
+     << "Test figures at the decision threshold chosen on the validation split (Youden's J), with the epoch "
+        "kept by validation AUC; the test split is read once, after every choice. Accuracy at 0.5 is given for "
+        "comparison with the published figures (MedMNIST's evaluator thresholds at 0.5).\n\n"
+     << "| model | params | epochs (kept) | threshold | accuracy | accuracy at 0.5 | AUC | sensitivity | specificity "
+        "| precision | F1 | train s |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    const auto m = nlohmann::json::parse(in);
+    if (!m.contains("test_auc") || m.value("part", std::string()) != part) continue;
+    md << "| typenet " << m.at("model").get<std::string>() << " | " << m.at("params") << " | " << m.at("epochs") << " ("
+       << m.value("best_epoch", 0) << ") | " << number(m.at("threshold"), 3) << " | " << number(m.at("test_accuracy"), 3)
+       << " | " << number(m.value("test_accuracy_at_0_5", nlohmann::json()), 3) << " | " << number(m.at("test_auc"), 3)
+       << " | " << number(m.at("test_recall"), 3) << " | " << number(m.at("test_specificity"), 3) << " | "
+       << number(m.at("test_precision"), 3) << " | " << number(m.at("test_f1"), 3) << " | "
+       << number(m.at("train_seconds"), 1) << " |\n";
+  }
+  for (const auto& item : references.items())
+    md << "| " << item.key() << " (published) | | | | " << number(item.value().value("test_accuracy", nlohmann::json()), 3)
+       << " | | " << number(item.value().value("test_auc", nlohmann::json()), 3) << " | | | | | |\n";
+  return md.str();
+}
+
+}  // namespace lab
