@@ -1,9 +1,10 @@
 #pragma once
 // How typenet's non-template code is built. Most of typenet depends on a network's type and lives
 // in templates; what does not (reading and writing model files, the epoch's bookkeeping, the
-// callbacks) is written once, in the `*-inl.hpp` headers, and is built one of two ways:
+// callbacks) is written once, each in a header of its own beside the one that declares it
+// (model/fit_support-inl.hpp beside model/fit_support.hpp), and is built one of two ways:
 //
-//   header-only (the default, nothing to link): each header includes its -inl.hpp and the
+//   header-only (the default, nothing to link): each header includes its definitions and the
 //     functions are inline, compiled in every translation unit that uses them;
 //   compiled (TYPENET_COMPILED_LIB, which the CMake target typenet::typenet sets): the headers
 //     only declare them and libtypenet (src/typenet.cpp) compiles them once, so a program that

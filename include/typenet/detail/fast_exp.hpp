@@ -9,7 +9,7 @@
 // out-of-range inputs are clamped and the ends are selected at the end, which g++ turns into
 // vector blends.
 //
-// Accuracy, checked by tests/unit/test_fast_exp.cpp against double-precision exp:
+// Accuracy, checked by tests/unit/detail/test_fast_exp.cpp against double-precision exp:
 //   x in [ln FLT_MIN, ln FLT_MAX]: relative error below 2e-7 (about 2 ulp), result normal;
 //   x < ln FLT_MIN (about -87.34): exactly 0, where expf would return a denormal (never slow
 //     denormals downstream; a sigmoid or softmax cannot tell 1e-38 from 0);

@@ -89,7 +89,7 @@ struct Tanh : detail::Elementwise<Tanh> {
   static constexpr std::string_view name = "tanh";
   // tanh|z| = 1 - 2 / (e^2|z| + 1), except below 0.625 where that would cancel: there Cephes's
   // odd polynomial z + z^3 P(z^2). Both are computed and one is selected, so the loop vectorises.
-  // Relative error below 1.5e-7 over all floats (tests/unit/test_fast_exp.cpp), like std::tanh.
+  // Relative error below 1.5e-7 over all floats (tests/unit/detail/test_fast_exp.cpp), like std::tanh.
   static float value(float z) {
     const float a = std::fabs(z);
     const float s = a * a;
