@@ -253,8 +253,6 @@ class ModelFileReader {
   std::uint64_t header_offset() const { return model_preamble_size; }
   std::uint64_t size() const { return size_; }
 
-  bool has_section(std::string_view name) const { return find(name) != nullptr; }
-
   // The named section's values, which must number `expected_count`; checked against its CRC-32.
   std::vector<float> read_section(std::string_view name, std::size_t expected_count) const {
     const Section* s = find(name);

@@ -127,7 +127,7 @@ struct Conv2D {
       if constexpr (input_is_columns) {
         detail::gemm(Transpose::no, Transpose::yes, rows, patch, filters, dz, p.params, p.din);
       } else {
-        float* column_grads = const_cast<float*>(p.scratch);  // this layer's own scratch, refilled by forward
+        float* column_grads = p.scratch;  // this layer's own scratch, refilled by forward
         detail::gemm(Transpose::no, Transpose::yes, rows, patch, filters, dz, p.params, column_grads);
         im2col::columns_to_batch(column_grads, p.din, p.batch);
       }
