@@ -185,6 +185,25 @@ class Model {
     return {inputs, targets, width, data.weights.empty() ? nullptr : weights, rows};
   }
 
+  // Forward, loss and backward on a training batch. Each worker's gradient is written, not added
+  // to, so there is nothing to zero first; with `optimizer_sums` the workers' shares are left for
+  // update() to sum as it steps.
+  detail::BatchScore forward_backward(const Batch& batch, bool optimizer_sums) {
+    if (batch.rows == 0) return {};  // a last batch smaller than a team: this process has no share
+    return engine_.template forward_backward<fixed_prefix>(batch, loss_, dropout_rng_, !optimizer_sums);
+  }
+
+  // The optimizer's step after forward_backward on this process's `rows` of a batch of
+  // `batch_rows`: alone, straight from the workers' shares; in a team, on the gradient averaged
+  // over every process's rows.
+  template <class Team>
+  void update(const Team& team, std::size_t rows, std::size_t batch_rows, bool optimizer_sums) {
+    if (optimizer_sums) return engine_.step(optimizer_, rows);
+    if (rows == 0) std::fill(engine_.grads.begin(), engine_.grads.end(), 0.0f);  // adds nothing to the sum
+    team.average_gradients(engine_.grads, rows, batch_rows);
+    apply_gradients();
+  }
+
   // Loss and accuracy over rows [begin, end) of x (inputs of layer First), in inference mode;
   // each process of the team scores its share of the rows and the sums are combined.
   template <std::size_t First = 0, class Team = Solo>
@@ -273,18 +292,10 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
       // Every process draws the same batch and trains on its share of it (alone: all of it).
       const std::size_t start = step * batch_size, rows = std::min(batch_size, data.train_rows - start);
       const auto [first, last] = team.share(0, rows);
-      const Batch batch = gather(order.data() + start + first, last - first, x_rows, data);
-      // Forward, loss and backward; each worker's gradient is written, not added, so there is
-      // nothing to zero first.
-      const detail::BatchScore score = batch.rows ? engine_.template forward_backward<fixed_prefix>(batch, loss_, dropout_rng_, !optimizer_sums) : detail::BatchScore{};
-      if (optimizer_sums) {
-        engine_.step(optimizer_, batch.rows);  // the update
-      } else {
-        if (batch.rows == 0) std::fill(engine_.grads.begin(), engine_.grads.end(), 0.0f);  // adds nothing to the sum
-        team.average_gradients(engine_.grads, batch.rows, rows);
-        apply_gradients();
-      }
-      log.batch_end(step, score, batch.rows);
+      const Batch batch = gather(order.data() + start + first, last - first, x_rows, data);  // the next batch
+      const detail::BatchScore score = forward_backward(batch, optimizer_sums);             // forward, loss, backward
+      update(team, batch.rows, rows, optimizer_sums);                                       // the optimizer's step
+      log.batch_end(step, score, batch.rows);                                               // progress, callbacks
     }
     std::vector<double> sums = log.epoch_sums();
     team.sum(sums);  // the epoch's figures are over every process's rows
