@@ -1,0 +1,31 @@
+# Configures typenet again in a tree of its own with another compiler or other flags, builds some
+# of its targets there and runs their tests: the test suite's way to cover configurations beside
+# the main build (clang, no -march=native) within the README's one test command.
+#   -DSOURCE  typenet's source tree         -DTREE     the sub-build's folder (wiped first)
+#   -DGENERATOR                             -DOPTIONS  ;-list of extra -D arguments for configure
+#   -DTARGETS ;-list of targets to build    -DTESTS    ctest -R regex of the tests to run there
+foreach(var SOURCE TREE GENERATOR TARGETS TESTS)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "run.cmake needs -D${var}")
+  endif()
+endforeach()
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT result EQUAL 0)
+    list(JOIN ARGN " " command)
+    message(FATAL_ERROR "failed (${result}): ${command}\n${out}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE ${TREE})
+run(${CMAKE_COMMAND} -S ${SOURCE} -B ${TREE} -G ${GENERATOR} -DTYPENET_BUILD_EXAMPLES=OFF
+    -DTYPENET_BUILD_BENCHMARKS=OFF -DTYPENET_INSTALL=OFF ${OPTIONS})
+run(${CMAKE_COMMAND} --build ${TREE} --target ${TARGETS})
+run(${CMAKE_COMMAND} -E env ctest --test-dir ${TREE} --output-on-failure -R ${TESTS})
+message(STATUS "${run_output}")
+string(REGEX MATCH "tests passed, 0 tests failed out of [1-9]" summary "${run_output}")
+if(NOT summary)
+  message(FATAL_ERROR "no test matching '${TESTS}' ran in ${TREE}")
+endif()
