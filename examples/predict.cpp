@@ -57,7 +57,9 @@ std::vector<Ranked> ranking(const float* row, std::size_t width) {
   } else {
     for (std::size_t k = 0; k < width; ++k) ranked.push_back({k, row[k]});
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) { return a.probability > b.probability; });
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {  // ties: the lower class first
+    return a.probability > b.probability || (a.probability == b.probability && a.class_index < b.class_index);
+  });
   return ranked;
 }
 

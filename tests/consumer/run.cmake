@@ -1,6 +1,7 @@
 # Builds and runs tests/consumer against typenet, as a user would get it:
 #   -DMODE=package      `cmake --install` of typenet's build tree BUILD into a staging prefix, then
-#                       find_package(typenet 0.1) from that prefix; also checks typenet.pc there
+#                       find_package(typenet 0.1) from that prefix; also builds it with the flags of
+#                       the installed typenet.pc
 #   -DMODE=subdirectory add_subdirectory(typenet's source tree), and checks that this builds none
 #   -DMODE=fetchcontent of typenet's examples, tests or benchmarks (the same for FetchContent)
 # Required: -DMODE -DSOURCE (typenet's source tree) -DBUILD (typenet's build tree) -DWORK (scratch)
@@ -40,6 +41,11 @@ if(MODE STREQUAL "package")
   if(at EQUAL -1)
     message(FATAL_ERROR "typenet.pc does not point into the prefix ${prefix}: ${run_output}")
   endif()
+  # ... and its flags build the same program without CMake, as the README shows.
+  separate_arguments(pc_flags UNIX_COMMAND "${run_output}")
+  run(${COMPILER} -O1 ${CMAKE_CURRENT_LIST_DIR}/consumer.cpp ${pc_flags} -o ${WORK}/consumer_pkg_config)
+  run(${WORK}/consumer_pkg_config)
+  message(STATUS "pkg-config build: ${run_output}")
 else()
   run(${configure} -DTYPENET_SOURCE=${SOURCE})
   # As a subproject typenet adds its library only: none of its own programs may be in the build.

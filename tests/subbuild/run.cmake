@@ -2,8 +2,9 @@
 # of its targets there and runs their tests: the test suite's way to cover configurations beside
 # the main build (clang, no -march=native) within the README's one test command.
 #   -DSOURCE  typenet's source tree         -DTREE     the sub-build's folder (wiped first)
-#   -DGENERATOR                             -DOPTIONS  ;-list of extra -D arguments for configure
-#   -DTARGETS ;-list of targets to build    -DTESTS    ctest -R regex of the tests to run there
+#   -DGENERATOR                             -DOPTIONS  comma-separated extra -D arguments for configure
+#   -DTARGETS comma-separated targets       -DTESTS    ctest -R regex of the tests to run there
+# (Commas, not CMake's ';', which add_test would split into separate arguments.)
 foreach(var SOURCE TREE GENERATOR TARGETS TESTS)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run.cmake needs -D${var}")
@@ -19,6 +20,8 @@ function(run)
   set(run_output "${out}" PARENT_SCOPE)
 endfunction()
 
+string(REPLACE "," ";" OPTIONS "${OPTIONS}")
+string(REPLACE "," ";" TARGETS "${TARGETS}")
 file(REMOVE_RECURSE ${TREE})
 run(${CMAKE_COMMAND} -S ${SOURCE} -B ${TREE} -G ${GENERATOR} -DTYPENET_BUILD_EXAMPLES=OFF
     -DTYPENET_BUILD_BENCHMARKS=OFF -DTYPENET_INSTALL=OFF ${OPTIONS})

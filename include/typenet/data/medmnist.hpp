@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <xtensor/xtensor.hpp>
 
@@ -37,10 +38,10 @@ inline MedMnistSplit medmnist_split(const NpzArchive& npz, const std::string& sp
   MedMnistSplit s;
   s.images = images.as<float, 3>();
   for (auto& v : s.images) v /= 255.0f;
-  const auto raw = labels.as<std::int64_t>();
+  const std::vector<std::int64_t> raw = labels.values<std::int64_t>();
   s.labels = xt::xtensor<std::uint8_t, 1>::from_shape({n});
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t label = raw.data()[i];
+    const std::int64_t label = raw[i];
     if (label < 0 || label > 255) throw fail(split + "_labels[" + std::to_string(i) + "] is " + std::to_string(label));
     s.labels(i) = static_cast<std::uint8_t>(label);
   }

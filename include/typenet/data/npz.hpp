@@ -43,7 +43,17 @@ class NpyArray {
   std::size_t size() const { return header_.element_count(); }
 
   // The values converted to T with static_cast, as NumPy's astype(T) would (a float to an
-  // integer truncates; the caller chooses the type).
+  // integer truncates; the caller chooses the type), flat in C order.
+  template <class T>
+  std::vector<T> values() const {
+    std::vector<T> out(size());
+    convert_into(out.data());
+    return out;
+  }
+
+  // The same as an xt::xarray of the array's shape. (clang 19 rejects xt::xarray itself with
+  // Debian's xtensor 0.24, "ambiguous partial specializations of rebind_container", an xtensor bug
+  // fixed in 0.25: there, use values<T>() or the rank-checked as<T, Rank>() below.)
   template <class T>
   xt::xarray<T> as() const {
     xt::xarray<T> out = xt::xarray<T>::from_shape(header_.shape);

@@ -37,10 +37,10 @@ struct Conv2D {
   template <std::size_t LayerIndex, class In>
   struct at_layer {
     using window = detail::SlidingWindow<In, Pad, KernelH, KernelW, Stride>;
-    static_assert(In::rank == 3, "typenet::Conv2D needs a (height, width, channels) input; In above has another rank");
-    static_assert(In::rank != 3 || (Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0),
+    static_assert(has_rank<In, 3>, "typenet::Conv2D needs a (height, width, channels) input; In above has another rank");
+    static_assert(!has_rank<In, 3> || (Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0),
                   "typenet::Conv2D: filters, kernel sides and stride must all be > 0");
-    static_assert(In::rank != 3 || !(Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0) || window::fits,
+    static_assert(!has_rank<In, 3> || !(Filters > 0 && KernelH > 0 && KernelW > 0 && Stride > 0) || window::fits,
                   "typenet::Conv2D: the kernel is larger than its (valid-padded) input In above");
   };
 

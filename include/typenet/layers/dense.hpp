@@ -17,8 +17,8 @@ struct Dense {
 
   template <std::size_t LayerIndex, class In>
   struct at_layer {
-    static_assert(In::rank == 1, "typenet::Dense needs a rank-1 input; put typenet::Flatten before it");
-    static_assert(In::rank != 1 || Units > 0, "typenet::Dense needs at least one unit");
+    static_assert(has_rank<In, 1>, "typenet::Dense needs a rank-1 input; put typenet::Flatten before it");
+    static_assert(!has_rank<In, 1> || Units > 0, "typenet::Dense needs at least one unit");
   };
 
   template <class In>

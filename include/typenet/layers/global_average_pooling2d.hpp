@@ -15,7 +15,7 @@ namespace typenet {
 struct GlobalAveragePooling2D {
   template <std::size_t LayerIndex, class In>
   struct at_layer {
-    static_assert(In::rank == 3, "typenet::GlobalAveragePooling2D needs a (height, width, channels) input; In above has another rank");
+    static_assert(has_rank<In, 3>, "typenet::GlobalAveragePooling2D needs a (height, width, channels) input; In above has another rank");
   };
 
   template <class In>

@@ -62,7 +62,11 @@ Scored scored(const Labels& y_true, const Scores& scores, const char* who, bool 
     throw std::invalid_argument(std::string(who) + ": no negative samples (label 0), so the metric is undefined");
   s.by_score.resize(s.score.size());
   std::iota(s.by_score.begin(), s.by_score.end(), std::size_t{0});
-  std::stable_sort(s.by_score.begin(), s.by_score.end(), [&](std::size_t a, std::size_t b) { return s.score[a] > s.score[b]; });
+  // Ties keep the samples' order. (std::sort with the index as tie-break, not std::stable_sort,
+  // whose libstdc++ 12 implementation clang 19 warns about: get_temporary_buffer is deprecated.)
+  std::sort(s.by_score.begin(), s.by_score.end(), [&](std::size_t a, std::size_t b) {
+    return s.score[a] > s.score[b] || (s.score[a] == s.score[b] && a < b);
+  });
   return s;
 }
 

@@ -25,4 +25,9 @@ inline constexpr bool is_shape_v = false;
 template <std::size_t... Dims>
 inline constexpr bool is_shape_v<Shape<Dims...>> = true;
 
+// A layer's shape check as one named condition: a failed `static_assert(has_rank<In, 1>, ...)` then
+// shows the shape itself, where `In::rank == 1` would make clang add a note on what it evaluates to.
+template <class S, std::size_t Rank>
+inline constexpr bool has_rank = S::rank == Rank;
+
 }  // namespace typenet
