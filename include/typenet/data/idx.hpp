@@ -71,12 +71,11 @@ class IdxByteStream {
       // 15 + 16: the largest window, and accept only a gzip wrapper (a zlib or raw stream here is corrupt).
       if (inflateInit2(&zs_, 15 + 16) != Z_OK) throw std::runtime_error(path.string() + ": cannot initialise zlib");
       inflating_ = true;
-    } else {
-      std::fseek(file_.get(), 0, SEEK_END);
-      long end = std::ftell(file_.get());
-      if (end >= 0) plain_size_ = static_cast<std::uint64_t>(end);
-      std::fseek(file_.get(), static_cast<long>(raw_read_), SEEK_SET);
     }
+    std::fseek(file_.get(), 0, SEEK_END);
+    const long end = std::ftell(file_.get());
+    if (end >= 0) file_size_ = static_cast<std::uint64_t>(end);  // unknown for a pipe
+    std::fseek(file_.get(), static_cast<long>(raw_read_), SEEK_SET);
   }
   ~IdxByteStream() {
     if (inflating_) inflateEnd(&zs_);
@@ -87,8 +86,20 @@ class IdxByteStream {
   bool gzip() const { return gzip_; }
   // Uncompressed bytes delivered so far.
   std::uint64_t offset() const { return offset_; }
-  // Known up front only for plain files; lets the reader reject a short file before allocating.
-  std::optional<std::uint64_t> plain_size() const { return plain_size_; }
+  // The uncompressed size, known up front for plain files: the reader rejects a short file
+  // before allocating.
+  std::optional<std::uint64_t> plain_size() const {
+    return gzip_ ? std::nullopt : file_size_;
+  }
+  // The most a gzip file can hold uncompressed: deflate expands at most 1032:1 (zlib's technical
+  // notes), so a header that claims more than that from the file's size is refused before
+  // anything is allocated for it.
+  std::uint64_t max_uncompressed_size() const {
+    constexpr std::uint64_t unknown = std::numeric_limits<std::uint64_t>::max();
+    if (!file_size_) return unknown;
+    if (!gzip_) return *file_size_;
+    return *file_size_ > unknown / 1032 ? unknown : *file_size_ * 1032;
+  }
 
   // Fills `out` with up to `size` bytes; returns fewer only at the end of the stream.
   std::size_t read(void* out, std::size_t size) {
@@ -192,7 +203,7 @@ class IdxByteStream {
   std::vector<unsigned char> input_;
   std::size_t input_pos_ = 0, input_len_ = 0;
   std::uint64_t raw_read_ = 0, offset_ = 0;
-  std::optional<std::uint64_t> plain_size_;
+  std::optional<std::uint64_t> file_size_;
   bool gzip_ = false, inflating_ = false, gzip_finished_ = false;
   z_stream zs_{};
 };
@@ -230,8 +241,9 @@ xt::xtensor<std::uint8_t, Rank> read_idx_u8(const std::filesystem::path& path, c
     std::uint32_t size = (std::uint32_t{be[0]} << 24) | (std::uint32_t{be[1]} << 16) | (std::uint32_t{be[2]} << 8) | be[3];
     if (size == 0)
       throw idx_error(path, at, "expected a non-zero size for dimension " + std::to_string(d) + ", found 0");
-    if (count > std::numeric_limits<std::size_t>::max() / size)
-      throw idx_error(path, at, "expected dimensions whose product fits in memory, found a product that overflows");
+    // xtensor computes strides and offsets in std::ptrdiff_t: a larger product is undefined there.
+    if (count > static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / size)
+      throw idx_error(path, at, "expected dimensions whose product fits in memory, found a product above 2^63");
     shape[d] = size;
     count *= size;
   }
@@ -251,6 +263,10 @@ xt::xtensor<std::uint8_t, Rank> read_idx_u8(const std::filesystem::path& path, c
   if (auto size = in.plain_size()) {
     if (*size < expected_end) throw short_file(*size);
     if (*size > expected_end) throw trailing(*size - expected_end);
+  } else if (expected_end > in.max_uncompressed_size()) {
+    throw idx_error(path, header, "expected at most " + std::to_string(in.max_uncompressed_size()) +
+                                      " uncompressed bytes from a gzip file of this size (deflate expands at most "
+                                      "1032:1), found a header declaring " + std::to_string(count) + " bytes of data");
   }
 
   xt::xtensor<std::uint8_t, Rank> result;

@@ -49,6 +49,11 @@ inline void load_mnist_split(const std::filesystem::path& dir, const std::string
     throw std::runtime_error("load_mnist: " + images_path.string() + " has " + std::to_string(shape[0]) +
                              " images but " + labels_path.string() + " has " + std::to_string(labels.size()) +
                              " labels; expected the same count");
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels(i) > 9)
+      throw std::runtime_error("load_mnist: " + labels_path.string() + ": label " + std::to_string(i) + " (byte " +
+                               std::to_string(8 + i) + ") is " + std::to_string(labels(i)) +
+                               "; expected a digit class 0 to 9");
   images = xt::cast<float>(raw_images) / 255.0f;
 }
 

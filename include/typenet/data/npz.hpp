@@ -167,19 +167,30 @@ inline NpyArray read_npz_member(zip_t* zip, zip_uint64_t index, const std::strin
   auto fail = [&](const std::string& what) { return std::runtime_error(path.string() + ": member '" + member + "': " + what); };
   zip_stat_t st;
   zip_stat_init(&st);
-  if (zip_stat_index(zip, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) throw fail("cannot read its size from the zip directory");
+  if (zip_stat_index(zip, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
+    throw fail("cannot read its sizes from the zip directory");
+  // The directory's sizes are the file's word, not a fact: deflate expands at most 1032:1 (zlib's
+  // technical notes), and a stored member is as large as its compressed bytes.
+  const zip_uint64_t most = st.comp_size > std::numeric_limits<zip_uint64_t>::max() / 1032 ? st.comp_size : st.comp_size * 1032;
+  if (st.size > std::max<zip_uint64_t>(most, 64) ||
+      st.size > static_cast<zip_uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
+    throw fail("the zip directory claims " + std::to_string(st.size) + " bytes uncompressed from " +
+               std::to_string(st.comp_size) + " compressed bytes, more than deflate can expand to");
   std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(zip, index, 0));
   if (!file) throw fail(std::string("cannot open: ") + zip_strerror(zip));
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.size));
+  // The buffer grows as data arrives, so memory follows what the member really holds.
+  const std::size_t claimed = static_cast<std::size_t>(st.size);
+  std::vector<std::uint8_t> bytes(std::min<std::size_t>(claimed, std::size_t{1} << 20));
   std::size_t got = 0;
-  while (got < bytes.size()) {
+  while (got < claimed) {
+    if (got == bytes.size()) bytes.resize(std::min(claimed, 2 * bytes.size()));
     const zip_int64_t n = zip_fread(file.get(), bytes.data() + got, bytes.size() - got);
     if (n < 0) throw fail(std::string("cannot decompress: ") + zip_file_strerror(file.get()));
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
-  if (got != bytes.size())
-    throw fail("the zip directory says " + std::to_string(bytes.size()) + " bytes but only " + std::to_string(got) + " could be read");
+  if (got != claimed)
+    throw fail("the zip directory says " + std::to_string(claimed) + " bytes but only " + std::to_string(got) + " could be read");
   // Reading past the end is what makes libzip compare the CRC when the size is exact.
   std::uint8_t extra;
   if (zip_fread(file.get(), &extra, 1) != 0) throw fail(std::string("bad data at its end: ") + zip_file_strerror(file.get()));

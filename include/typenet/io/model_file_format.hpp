@@ -21,6 +21,7 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -60,6 +61,7 @@ class ModelFileError : public std::runtime_error {
     malformed_header,    // the header is not the JSON this version writes
     trailing_bytes,      // bytes after the last section
     other_architecture,  // a file saved from another network than the one loading it
+    non_finite_value,    // a NaN or infinity among the weights
   };
 
   ModelFileError(Kind kind, const std::filesystem::path& path, std::uint64_t offset, const std::string& what)
@@ -271,6 +273,13 @@ class ModelFileReader {
                       std::to_string(s->offset + s->bytes) + ") has CRC-32 " + detail::hex32(crc) +
                       " but the header says " + detail::hex32(s->crc32) + "; the file is corrupt");
     if constexpr (std::endian::native == std::endian::big) detail::byteswap_floats(values.data(), values.size());
+    // A NaN weight would make every prediction NaN, or train on silently; its CRC only says the
+    // file holds what was written.
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!std::isfinite(values[i]))
+        throw error(Kind::non_finite_value, s->offset + i * sizeof(float),
+                    "section '" + s->name + "' value " + std::to_string(i) + " is " + (std::isnan(values[i]) ? "NaN" : "infinite") +
+                        "; a model file holds finite weights only");
     return values;
   }
 
@@ -347,8 +356,17 @@ class ModelFileReader {
       throw error(Kind::checksum_mismatch, model_preamble_size,
                   "the header (bytes 24 to " + std::to_string(data_start_) + ") has CRC-32 " + detail::hex32(crc) +
                       " but the preamble says " + detail::hex32(header_crc) + "; the file is corrupt");
+    // A header this typenet writes nests a handful of levels (a Sequential block adds two). The
+    // limit stops a hostile header of 100,000 nested arrays before it is built: code that walks
+    // the JSON afterwards (comparing, printing, destroying it) recurses once per level.
+    constexpr int max_header_depth = 64;
+    auto depth_limit = [&](int depth, nlohmann::ordered_json::parse_event_t, nlohmann::ordered_json&) {
+      if (depth > max_header_depth)
+        throw malformed("the header nests JSON more than " + std::to_string(max_header_depth) + " levels deep");
+      return true;
+    };
     try {
-      header_ = nlohmann::ordered_json::parse(text);
+      header_ = nlohmann::ordered_json::parse(text, depth_limit);
     } catch (const nlohmann::json::parse_error& e) {
       throw error(Kind::malformed_header, model_preamble_size + (e.byte > 0 ? e.byte - 1 : 0),
                   std::string("the header is not valid JSON: ") + e.what());

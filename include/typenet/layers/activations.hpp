@@ -81,7 +81,9 @@ struct Sigmoid : detail::Elementwise<Sigmoid> {
 
 struct ReLU : detail::Elementwise<ReLU> {
   static constexpr std::string_view name = "relu";
-  static float value(float z) { return z > 0.0f ? z : 0.0f; }
+  // NaN passes through, as in Keras and PyTorch: a NaN input must show in the loss, not become 0
+  // and let the network train on silently. (Compiles to the same maxps as z > 0 ? z : 0.)
+  static float value(float z) { return z < 0.0f ? 0.0f : z; }
   static float derivative_from_output(float y) { return y > 0.0f ? 1.0f : 0.0f; }
 };
 

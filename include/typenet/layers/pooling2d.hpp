@@ -103,8 +103,8 @@ struct MaxPool {
     for (std::size_t k = 1; k < Window; ++k) {
       const float* v = image + offset(k);
       const float index = static_cast<float>(k);
-      for (std::size_t c = 0; c < channels; ++c)
-        if (v[c] > out[c]) out[c] = v[c], winner[c] = index;
+      for (std::size_t c = 0; c < channels; ++c)  // a NaN wins and stays, as in PyTorch's max pooling
+        if (v[c] > out[c] || v[c] != v[c]) out[c] = v[c], winner[c] = index;
     }
     if (bias)
       for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c] + bias[c], 0.0f);

@@ -1,6 +1,8 @@
 #pragma once
 // The definitions of model/targets.hpp (typenet/config.hpp says where they are compiled).
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -41,6 +43,30 @@ TYPENET_INLINE void check_features(const Features& x, std::span<const std::size_
   const bool same = given_rank == want_rank && std::equal(given, given + given_rank, input_dims.data());
   const bool flattened = x.shape.rank == 2 && x.shape.dims[1] == input_size;
   if (!same && !flattened) throw fail("");
+  check_finite(x, input_size, where);
+}
+
+// One pass over the data set before it is used: a NaN or infinity in x would otherwise spread
+// through the weights (or be turned into 0 by some layer) with no error. The bit test vectorises,
+// and the position is searched for only once a block has failed.
+TYPENET_INLINE void check_finite(const Features& x, std::size_t sample_size, const char* where) {
+  const std::size_t n = x.shape.rows() * sample_size;
+  constexpr std::size_t block = 4096;
+  auto non_finite = [&](std::size_t i) {
+    return (std::bit_cast<std::uint32_t>(x.data[i]) & 0x7f800000u) == 0x7f800000u;  // exponent all ones
+  };
+  for (std::size_t start = 0; start < n; start += block) {
+    const std::size_t end = std::min(n, start + block);
+    bool any = false;
+    for (std::size_t i = start; i < end; ++i) any |= non_finite(i);
+    if (!any) continue;
+    std::size_t i = start;
+    while (!non_finite(i)) ++i;
+    throw std::invalid_argument(std::string(where) + ": x holds " + (std::isnan(x.data[i]) ? "NaN" : "an infinity") +
+                                " at sample " + std::to_string(i / sample_size) + ", feature " +
+                                std::to_string(i % sample_size) + " (of " + std::to_string(sample_size) +
+                                "); typenet takes finite numbers only");
+  }
 }
 
 // Checks y against the loss and writes it as float rows of the loss's target width to `dest`

@@ -22,9 +22,11 @@ struct Targets {
 namespace detail {
 
 // x must be (N, *input dims), or (N, size) already flattened; trailing axes of extent 1 may be
-// left out ((N, 28, 28) for Input<28, 28, 1>), as MNIST loaders give them. Allocates nothing
-// unless it throws, so it can guard every training step.
+// left out ((N, 28, 28) for Input<28, 28, 1>), as MNIST loaders give them; and every value must be
+// finite (check_finite). Allocates nothing unless it throws, so it can guard every training step.
 void check_features(const Features& x, std::span<const std::size_t> input_dims, const char* where);
+// Throws naming the first sample and feature of x that is NaN or infinite.
+void check_finite(const Features& x, std::size_t sample_size, const char* where);
 
 // The width of a target row for the loss: the outputs, or 1 for class indices.
 std::size_t target_width(const Loss& loss, std::size_t outputs);

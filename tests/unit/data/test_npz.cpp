@@ -2,6 +2,8 @@
 // byte by byte with stored and deflated members, and every refusal.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -238,6 +240,28 @@ TEST_CASE("load_npz refuses archives that are not .npz: missing, not a zip, fore
   CHECK_THROWS_WITH_AS((npz.at("x").as<float, 2>()), "npz member 'x' has shape (6,) (rank 1), expected rank 2", std::runtime_error);
 }
 
+TEST_CASE("load_npz allocates for what a member holds, not for what the zip directory claims") {
+  // A 178-byte archive whose directory claims 4 GiB uncompressed once made load_npz allocate and
+  // zero-fill all of it before refusing the file.
+  const std::vector<std::uint8_t> data(16, 7);
+  const auto path = write_zip("claims_4gib.npz", {{"x.npy", npy("{'descr': '|u1', 'fortran_order': False, 'shape': (16,), }", data)}}, true);
+  std::vector<char> bytes(fs::file_size(path));
+  std::ifstream(path, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  auto put_le32 = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  put_le32(22, 0xfffffffeu);  // the local header's uncompressed size
+  const std::string central("PK\x01\x02", 4);
+  const auto entry = std::search(bytes.begin(), bytes.end(), central.begin(), central.end()) - bytes.begin();
+  REQUIRE(entry < static_cast<std::ptrdiff_t>(bytes.size()));
+  put_le32(static_cast<std::size_t>(entry) + 24, 0xfffffffeu);  // the central directory's
+  std::uint32_t compressed = 0;
+  for (int i = 0; i < 4; ++i) compressed |= std::uint32_t{static_cast<unsigned char>(bytes[entry + 20 + i])} << (8 * i);
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  CHECK(error_of(path) == path.string() + ": member 'x.npy': the zip directory claims 4294967294 bytes uncompressed from " +
+                              std::to_string(compressed) + " compressed bytes, more than deflate can expand to");
+}
+
 // Figures from NumPy (the command is in tests/data/npz/make_fixtures.py's header):
 TEST_CASE("load_npz reads the vendored PneumoniaMNIST exactly as NumPy does") {
   const auto npz = load_npz(fs::path(TYPENET_TEST_DATA) / "../../third_party/pneumoniamnist/pneumoniamnist.npz");
@@ -290,6 +314,38 @@ TEST_CASE("load_medmnist scales pixels, flattens labels, and refuses archives of
   const auto count = archive("medmnist_count.npz", split("train", "(2, 2, 2)", two_images, "(3, 1)", {1, 0, 1}));
   CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(count), (count.string() + ": train_labels has 3 labels for 2 images").c_str(),
                        std::runtime_error);
+  // Labels: as stored when integers or bools, floats only when exact integers, each checked
+  // against the data set's number of classes when the file has a MedMNIST name.
+  auto with_labels = [&](const std::string& file, const std::string& descr, const std::vector<std::uint8_t>& label_bytes) {
+    auto members = split("train", "(2, 2, 2)", two_images, "(2, 1)", {});
+    members[1].bytes = npy("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (2, 1), }", label_bytes);
+    return archive(file, members);
+  };
+  CHECK(typenet::data::load_medmnist(with_labels("medmnist_f8.npz", "<f8", bytes_of(std::vector<double>{1.0, 3.0}))).train.labels(1) == 3);
+  CHECK(typenet::data::load_medmnist(with_labels("medmnist_bool.npz", "|b1", {1, 0})).train.labels(0) == 1);
+  const auto fraction = with_labels("medmnist_fraction.npz", "<f8", bytes_of(std::vector<double>{1.0, 2.9}));
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(fraction),
+                       (fraction.string() + ": train_labels[1] is 2.8999999999999999 (dtype '<f8'); expected a class index, "
+                                            "an integer from 0 to 255").c_str(),
+                       std::runtime_error);
+  const auto nan = with_labels("medmnist_nan.npz", "<f4", bytes_of(std::vector<float>{NAN, 0.0f}));
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(nan),
+                       (nan.string() + ": train_labels[0] is nan (dtype '<f4'); expected a class index, an integer from 0 to 255").c_str(),
+                       std::runtime_error);
+  const auto negative = with_labels("medmnist_negative.npz", "<i8", bytes_of(std::vector<std::int64_t>{0, -1}));
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(negative),
+                       (negative.string() + ": train_labels[1] is -1 (dtype '<i8'); expected a class index, an integer from 0 to 255").c_str(),
+                       std::runtime_error);
+  // Under its MedMNIST name the file's own task is known: PneumoniaMNIST has 2 classes.
+  const fs::path named_dir = fs::temp_directory_path() / "typenet_test_medmnist_named";
+  fs::create_directories(named_dir);
+  const fs::path pneumonia = named_dir / "pneumoniamnist_64.npz";
+  fs::copy_file(with_labels("medmnist_two.npz", "|u1", {1, 2}), pneumonia, fs::copy_options::overwrite_existing);
+  CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(pneumonia),
+                       (pneumonia.string() + ": train_labels[1] is 2 (dtype '|u1'); expected a class index, an integer from 0 to 1 "
+                                             "(pneumoniamnist_64.npz has 2 classes)").c_str(),
+                       std::runtime_error);
+
   const auto missing = write_zip("medmnist_missing.npz", split("train", "(2, 2, 2)", two_images, "(2, 1)", {1, 0}), true);
   CHECK_THROWS_WITH_AS(typenet::data::load_medmnist(missing),
                        (missing.string() + ": no array 'val_images' (the archive holds: train_images, train_labels)").c_str(),

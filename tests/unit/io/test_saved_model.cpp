@@ -2,7 +2,10 @@
 // damaged file, and the Keras export.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <limits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -393,6 +396,50 @@ TEST_CASE("a header that checks out but says the wrong things is refused, naming
   e = load_error<Tiny>(q);
   CHECK(e.kind() == Kind::truncated);
   CHECK(std::string(e.what()).find("the preamble announces a header of 461168601842") != std::string::npos);
+}
+
+TEST_CASE("a header nested deeper than any typenet writes is refused before it is built") {
+  // 100,000 nested arrays once overflowed the stack (SIGSEGV) in load: the CRC is no defence, as
+  // whoever writes the file computes it.
+  TempDir dir;
+  const fs::path p = dir / "m.typenet";
+  tn::Model<Tiny> model{1};
+  model.save(p);
+  const fs::path q = dir / "deep.typenet";
+  write_bytes(q, with_header(read_bytes(p), "{\"format\": \"typenet model\", \"x\": " + std::string(100000, '[') +
+                                               std::string(100000, ']') + "}"));
+  const auto e = load_error<Tiny>(q);
+  CHECK(e.kind() == Kind::malformed_header);
+  CHECK(std::string(e.what()) == q.string() + ": byte 24: the header nests JSON more than 64 levels deep");
+}
+
+TEST_CASE("weights that are NaN or infinite are refused, naming the section and the value") {
+  TempDir dir;
+  const fs::path p = dir / "m.typenet";
+  tn::Model<Tiny> model{1};
+  model.save(p);
+  const std::string good = read_bytes(p);
+  const auto weights = section(p, "weights");
+  const std::size_t offset = weights["offset"].get<std::size_t>();
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
+    std::string bytes = good;
+    std::memcpy(bytes.data() + offset + 2 * sizeof(float), &bad, sizeof bad);  // value 2
+    // The section's CRC made to fit, so that what is tested is the value itself.
+    const std::size_t count = weights["bytes"].get<std::size_t>();
+    const auto crc = static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + offset), static_cast<uInt>(count)));
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", crc);
+    std::string header = header_of(bytes);
+    const std::string old_crc = weights["crc32"].get<std::string>();
+    REQUIRE(header.find(old_crc) != std::string::npos);
+    header.replace(header.find(old_crc), old_crc.size(), hex);
+    write_bytes(p, with_header(bytes, header));
+    const auto e = load_error<Tiny>(p);
+    CHECK(e.kind() == Kind::non_finite_value);
+    CHECK(e.offset() == offset + 8);
+    CHECK(std::string(e.what()) == p.string() + ": byte " + std::to_string(offset + 8) + ": section 'weights' value 2 is " +
+                                       (std::isnan(bad) ? "NaN" : "infinite") + "; a model file holds finite weights only");
+  }
 }
 
 TEST_CASE("a damaged file never leaves a model half loaded") {

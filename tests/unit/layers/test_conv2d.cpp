@@ -193,6 +193,25 @@ TEST_CASE("pooling forward equals direct loops, flooring sides the pool does not
   SUBCASE("average 3x3 on 9x10") { check_pooling_forward<tn::AvgPool2D<3>, 9, 10, 2, 3, 3>(false); }
 }
 
+TEST_CASE("NaN passes through ReLU and max pooling, as in Keras and PyTorch") {
+  // (fit, evaluate and predict refuse a NaN in x, so the kernels are called here directly.)
+  CHECK(std::isnan(tn::ReLU::value(NAN)));
+  CHECK(tn::ReLU::value(-2.0f) == 0.0f);
+  CHECK(tn::ReLU::value(3.0f) == 3.0f);
+  // One 2x2 window of 2 channels, channel 0 holding a NaN at each place in turn: the window's
+  // maximum is NaN there, and channel 1 keeps its true maximum.
+  for (std::size_t at = 0; at < 4; ++at) {
+    CAPTURE(at);
+    float image[8] = {1, 5, 2, 6, 3, 7, 4, 8};  // (position, channel) interleaved
+    image[at * 2] = NAN;
+    float out[2], winner[2];
+    tn::detail::MaxPool::pool<4>(image, [](std::size_t k) { return k * 2; }, out, winner, 2, nullptr);
+    CHECK(std::isnan(out[0]));
+    CHECK(winner[0] == static_cast<float>(at));
+    CHECK(out[1] == 8.0f);
+  }
+}
+
 TEST_CASE("GlobalAveragePooling2D is the mean of each channel") {
   using Net = tn::Sequential<tn::Input<3, 4, 5>, tn::GlobalAveragePooling2D>;
   tn::Model<Net> model;

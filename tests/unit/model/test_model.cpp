@@ -168,4 +168,19 @@ TEST_CASE("wrong inputs are refused with what was expected and what was given") 
   CHECK_THROWS_WITH(model.fit(images, labels, {.validation_split = 1.0}), doctest::Contains("validation_split must be in [0, 1)"));
   CHECK_THROWS_WITH(model.fit(images, labels, {.class_weight = {1.0, 2.0}}),
                     "fit: class_weight has 2 entries but sample 1 is of class 2");
+
+  // One NaN pixel once made a ReLU network die silently (the loss settled at ln 10): x is checked
+  // once per data set, naming the sample and the feature.
+  images(3, 1, 2) = NAN;
+  CHECK_THROWS_WITH_AS(model.fit(images, labels, {.verbose = 0}),
+                       "fit: x holds NaN at sample 3, feature 30 (of 784); typenet takes finite numbers only",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH(model.evaluate(images, labels), doctest::Contains("evaluate: x holds NaN at sample 3, feature 30"));
+  images(3, 1, 2) = -INFINITY;
+  CHECK_THROWS_WITH(model.predict(images), "predict: x holds an infinity at sample 3, feature 30 (of 784); typenet takes finite numbers only");
+  images(3, 1, 2) = 0.0f;
+  xt::xtensor<float, 3> validation = xt::zeros<float>({2, 28, 28});
+  validation(1, 27, 27) = NAN;
+  CHECK_THROWS_WITH(model.fit(images, labels, {.verbose = 0, .validation_data = tn::ValidationData{validation, xt::xtensor<int, 1>{0, 1}}}),
+                    doctest::Contains("fit (validation_data): x holds NaN at sample 1, feature 783"));
 }

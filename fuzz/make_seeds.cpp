@@ -1,0 +1,192 @@
+// Writes the harnesses' inputs: `make_seeds seeds <dir>` the seed corpora (small valid files of
+// every kind, made with typenet's own writers and libzip), `make_seeds reproducers <dir>` the
+// inputs that once crashed typenet or took gigabytes, which fuzz/regression/ keeps (fuzz/README.md).
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "fuzz_support.hpp"
+#include "typenet/typenet.hpp"
+
+namespace fs = std::filesystem;
+using typenet::fuzz::Bytes;
+
+namespace {
+
+using Dense = typenet::Sequential<typenet::Input<3>, typenet::Dense<4, typenet::ReLU>, typenet::Dense<2, typenet::Softmax>>;
+using Conv = typenet::Sequential<typenet::Input<6, 6, 1>, typenet::Conv2D<2, 3, 3, typenet::ReLU>, typenet::BatchNormalization,
+                                 typenet::MaxPooling2D<2>, typenet::Flatten, typenet::Dense<2, typenet::Softmax>>;
+const std::string separator = "#~#~";
+
+void write(const fs::path& path, const Bytes& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+Bytes read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+Bytes join(const std::vector<Bytes>& parts) {
+  Bytes out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out.insert(out.end(), separator.begin(), separator.end());
+    out.insert(out.end(), parts[i].begin(), parts[i].end());
+  }
+  return out;
+}
+
+Bytes idx(std::uint8_t first, const std::vector<std::uint32_t>& dims, const Bytes& data) {
+  Bytes out{first, 0, 0, 0x08, static_cast<std::uint8_t>(dims.size())};
+  for (auto d : dims)
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(d >> shift));
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+// A version 1.0 .npy file, the dict padded as NumPy pads it.
+Bytes npy(const std::string& descr, const std::string& shape, const Bytes& data, bool fortran = false) {
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  Bytes out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<std::uint8_t>(dict.size() & 0xff),
+               static_cast<std::uint8_t>(dict.size() >> 8)};
+  out.insert(out.end(), dict.begin(), dict.end());
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+template <class T>
+Bytes bytes_of(const std::vector<T>& values) {
+  Bytes out(values.size() * sizeof(T));
+  std::memcpy(out.data(), values.data(), out.size());
+  return out;
+}
+
+Bytes zip_file(const std::vector<typenet::fuzz::ZipMember>& members) {
+  return read(typenet::fuzz::write_zip("seed.npz", members));
+}
+
+// A model file as model_file.cpp takes it: the header's text, then the data.
+Bytes model_input(const Bytes& file) {
+  std::uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= std::uint64_t{file[12 + i]} << (8 * i);
+  return join({Bytes(file.begin() + 24, file.begin() + 24 + static_cast<std::ptrdiff_t>(length)),
+               Bytes(file.begin() + 24 + static_cast<std::ptrdiff_t>(length), file.end())});
+}
+
+template <class Net>
+Bytes saved_model(bool compiled) {
+  typenet::Model<Net> model{3};
+  if (compiled) {
+    model.compile(typenet::Adam{}, typenet::SparseCategoricalCrossentropy{});
+    auto x = xt::xtensor<float, 2>::from_shape({4, Net::input_shape::size});
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 7) / 7.0f;
+    const xt::xtensor<int, 1> y = {0, 1, 0, 1};
+    model.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0});
+  }
+  const auto path = typenet::fuzz::scratch_path("seed.typenet");
+  model.save(path);
+  return read(path);
+}
+
+std::vector<typenet::fuzz::ZipMember> medmnist_members(const std::vector<Bytes>& arrays) {
+  static const char* const names[] = {"train_images.npy", "train_labels.npy", "val_images.npy",
+                                      "val_labels.npy",   "test_images.npy",  "test_labels.npy"};
+  std::vector<typenet::fuzz::ZipMember> members;
+  for (std::size_t k = 0; k < 6; ++k) members.push_back({names[k], arrays[k], k % 2 == 0});
+  return members;
+}
+
+void seeds(const fs::path& dir) {
+  const Bytes pixels = {0, 255, 51, 102, 1, 2, 3, 4, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 20, 30, 40, 50, 60};
+  write(dir / "idx/images", idx(0, {2, 3, 4}, pixels));
+  write(dir / "idx/images_gz", idx(1, {2, 3, 4}, pixels));
+  write(dir / "idx/labels", idx(2, {5}, {0, 1, 2, 3, 9}));
+  write(dir / "idx/labels_gz", idx(3, {5}, {0, 1, 2, 3, 9}));
+
+  const Bytes f4 = npy("<f4", "(2, 3)", bytes_of(std::vector<float>{1, 2, 3, 4, 5, 6}));
+  const Bytes u1 = npy("|u1", "(4,)", {1, 2, 3, 4});
+  const Bytes i8f = npy("<i8", "(2, 2)", bytes_of(std::vector<std::int64_t>{1, 2, 3, 4}), true);
+  const Bytes b1 = npy("|b1", "(3,)", {1, 0, 1});
+  const Bytes f8 = npy("<f8", "()", bytes_of(std::vector<double>{2.5}));
+  int k = 0;
+  for (const Bytes& a : {f4, u1, i8f, b1, f8}) write(dir / ("npy_header/" + std::to_string(k++)), a);
+
+  write(dir / "npz_raw/stored.npz", zip_file({{"x.npy", f4, false}, {"y.npy", u1, false}}));
+  write(dir / "npz_raw/deflated.npz", zip_file({{"x.npy", i8f, true}, {"flags.npy", b1, true}}));
+  write(dir / "npz_built/two", join({{0x00, 0x81}, f4, u1}));
+  write(dir / "npz_built/three", join({{0x86, 0x07, 0x00}, i8f, b1, f8}));
+
+  const Bytes images = npy("|u1", "(2, 2, 2)", {0, 255, 51, 102, 1, 2, 3, 4});
+  const Bytes labels = npy("|u1", "(2, 1)", {0, 1});
+  const Bytes float_labels = npy("<f8", "(2, 1)", bytes_of(std::vector<double>{1.0, 0.0}));
+  write(dir / "medmnist/uint8", join({images, labels, images, labels, images, labels, {1, 0, 1, 0, 1, 0}}));
+  write(dir / "medmnist/float_labels", join({images, float_labels, images, labels, images, float_labels}));
+
+  write(dir / "model_file/dense", model_input(saved_model<Dense>(true)));
+  write(dir / "model_file/dense_uncompiled", model_input(saved_model<Dense>(false)));
+  write(dir / "model_file/conv", model_input(saved_model<Conv>(true)));
+}
+
+// The inputs behind the findings in the hostile-files issue, each as its harness takes it.
+void reproducers(const fs::path& dir) {
+  // A gzip IDX header whose dimensions multiply past PTRDIFF_MAX: signed overflow in xtensor.
+  write(dir / "idx/gzip_dims_above_ptrdiff", idx(1, {0x80000000u, 0x80000000u, 2}, {}));
+  // MNIST's training images claimed by a 100-byte gzip file: allocated before being refused.
+  write(dir / "idx/gzip_claims_47mb", idx(1, {60000, 28, 28}, Bytes(100, 7)));
+
+  // A zip directory claiming 4 GiB for a 16-byte member: allocated and zeroed before refusal.
+  Bytes zip = zip_file({{"x.npy", npy("|u1", "(16,)", Bytes(16, 7)), true}});
+  auto put_le32 = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) zip[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+  };
+  put_le32(22, 0xfffffffeu);
+  for (std::size_t i = 0; i + 4 <= zip.size(); ++i)
+    if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 1 && zip[i + 3] == 2) put_le32(i + 24, 0xfffffffeu);
+  write(dir / "npz_raw/claims_4gib.npz", zip);
+
+  // MedMNIST labels stored as float: NaN (undefined when cast), 2.9 (silently 2), 7 (not a class).
+  const Bytes images = npy("|u1", "(2, 2, 2)", {0, 255, 51, 102, 1, 2, 3, 4});
+  const Bytes labels = npy("|u1", "(2, 1)", {0, 1});
+  for (const auto& [name, value] : {std::pair{"nan_label", std::numeric_limits<double>::quiet_NaN()}, std::pair{"fraction_label", 2.9},
+                                    std::pair{"label_7_of_2_classes", 7.0}, std::pair{"inf_label", -INFINITY}}) {
+    const Bytes bad = npy("<f8", "(2, 1)", bytes_of(std::vector<double>{0.0, value}));
+    write(dir / ("medmnist/" + std::string(name)), join({images, bad, images, labels, images, labels}));
+  }
+
+  // A header of 100,000 nested arrays: SIGSEGV in Model::load.
+  const std::string deep = "{\"format\": \"typenet model\", \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  write(dir / "model_file/deep_header", join({Bytes(deep.begin(), deep.end()), {}}));
+  // Weights holding NaN, loaded without a word.
+  Bytes file = saved_model<Dense>(false);
+  std::uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= std::uint64_t{file[12 + i]} << (8 * i);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(file.data() + 24 + length + 8, &nan, sizeof nan);
+  write(dir / "model_file/nan_weight", model_input(file));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string what = argc == 3 ? argv[1] : "";
+  if (what != "seeds" && what != "reproducers") {
+    std::cerr << "usage: make_seeds seeds|reproducers <dir>\n";
+    return 2;
+  }
+  if (what == "seeds") seeds(argv[2]);
+  else reproducers(argv[2]);
+  std::cout << "make_seeds: wrote the " << what << " under " << argv[2] << '\n';
+  return 0;
+}
