@@ -160,7 +160,7 @@ void reproducers(const fs::path& dir) {
   const Bytes images = npy("|u1", "(2, 2, 2)", {0, 255, 51, 102, 1, 2, 3, 4});
   const Bytes labels = npy("|u1", "(2, 1)", {0, 1});
   for (const auto& [name, value] : {std::pair{"nan_label", std::numeric_limits<double>::quiet_NaN()}, std::pair{"fraction_label", 2.9},
-                                    std::pair{"label_7_of_2_classes", 7.0}, std::pair{"inf_label", -INFINITY}}) {
+                                    std::pair{"label_7_of_2_classes", 7.0}, std::pair{"inf_label", -std::numeric_limits<double>::infinity()}}) {
     const Bytes bad = npy("<f8", "(2, 1)", bytes_of(std::vector<double>{0.0, value}));
     write(dir / ("medmnist/" + std::string(name)), join({images, bad, images, labels, images, labels}));
   }

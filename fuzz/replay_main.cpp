@@ -1,12 +1,16 @@
 // Replays files through a harness without libFuzzer: `replay <file or folder>...`. The ctest
 // tests fuzz_regression.* run it on fuzz/regression/<harness>/ with the test suite's compiler,
-// so every input that once crashed a loader is checked on every run.
+// so every input that once crashed a loader is checked on every run: no crash, and (outside
+// AddressSanitizer, whose shadow memory counts too) a peak of at most 256 MB, which an input
+// that makes a loader allocate what a header claims would exceed.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <vector>
+
+#include <sys/resource.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
@@ -32,6 +36,15 @@ int main(int argc, char** argv) {
       replay(arg, count);
     }
   }
-  std::printf("replayed %zu inputs, none crashed\n", count);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const long peak_mb = usage.ru_maxrss / 1024;
+  std::printf("replayed %zu inputs, none crashed; peak memory %ld MB\n", count, peak_mb);
+#if !defined(__SANITIZE_ADDRESS__)
+  if (peak_mb > 256) {
+    std::printf("FAILED: more than 256 MB\n");
+    return 1;
+  }
+#endif
   return count > 0 ? 0 : 1;  // an empty corpus would test nothing
 }
