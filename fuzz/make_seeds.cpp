@@ -165,6 +165,17 @@ void reproducers(const fs::path& dir) {
     write(dir / ("medmnist/" + std::string(name)), join({images, bad, images, labels, images, labels}));
   }
 
+  // .npy headers at the limits of what the parser must refuse: a length beyond the file, a shape
+  // whose element count overflows, a dimension of more digits than 64 bits hold.
+  Bytes long_header = npy("<f4", "(2,)", {});
+  long_header[8] = 0xff, long_header[9] = 0xff;
+  write(dir / "npy_header/length_beyond_file", long_header);
+  write(dir / "npy_header/count_overflows", npy("|u1", "(4294967296, 4294967296)", {}));
+  write(dir / "npy_header/dimension_overflows", npy("|u1", "(99999999999999999999999,)", {}));
+  // The same shapes as members of an archive built with right CRCs.
+  write(dir / "npz_built/count_overflows", join({{0x80}, npy("|u1", "(4294967296, 4294967296)", {1, 2})}));
+  write(dir / "npz_built/fortran_claims_more", join({{0x00}, npy("<f8", "(1000, 1000)", Bytes(64, 1), true)}));
+
   // A header of 100,000 nested arrays: SIGSEGV in Model::load.
   const std::string deep = "{\"format\": \"typenet model\", \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
   write(dir / "model_file/deep_header", join({Bytes(deep.begin(), deep.end()), {}}));

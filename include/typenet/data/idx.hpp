@@ -65,6 +65,11 @@ class IdxByteStream {
       const int error = errno;  // before anything else can overwrite it
       throw std::runtime_error(path.string() + ": cannot open: " + std::strerror(error));
     }
+    if (std::fseek(file_.get(), 0, SEEK_END) == 0) {
+      const long end = std::ftell(file_.get());
+      if (end >= 0) file_size_ = static_cast<std::uint64_t>(end);  // unknown for a pipe
+      std::rewind(file_.get());
+    }
     ensure_input(2);
     gzip_ = available() >= 2 && input_[input_pos_] == 0x1f && input_[input_pos_ + 1] == 0x8b;
     if (gzip_) {
@@ -72,10 +77,6 @@ class IdxByteStream {
       if (inflateInit2(&zs_, 15 + 16) != Z_OK) throw std::runtime_error(path.string() + ": cannot initialise zlib");
       inflating_ = true;
     }
-    std::fseek(file_.get(), 0, SEEK_END);
-    const long end = std::ftell(file_.get());
-    if (end >= 0) file_size_ = static_cast<std::uint64_t>(end);  // unknown for a pipe
-    std::fseek(file_.get(), static_cast<long>(raw_read_), SEEK_SET);
   }
   ~IdxByteStream() {
     if (inflating_) inflateEnd(&zs_);
@@ -118,7 +119,8 @@ class IdxByteStream {
   // Tops the input buffer up to at least `wanted` bytes unless the file ends first.
   void ensure_input(std::size_t wanted) {
     if (available() >= wanted) return;
-    if (input_.empty()) input_.resize(input_capacity);
+    // A small file gets a buffer of its size, not the full megabyte.
+    if (input_.empty()) input_.resize(std::max<std::size_t>(wanted, std::min<std::uint64_t>(input_capacity, file_size_.value_or(input_capacity))));
     std::memmove(input_.data(), input_.data() + input_pos_, available());
     input_len_ = available();
     input_pos_ = 0;
