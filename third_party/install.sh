@@ -9,7 +9,7 @@ set -euo pipefail
 
 # The one list of Debian packages; add new dependencies here (and a line in README.md).
 DEBIAN_PACKAGES=(
-  build-essential clang-19 cmake ninja-build pkg-config git
+  build-essential clang-19 libclang-rt-19-dev cmake ninja-build pkg-config git
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libplplot-dev plplot-driver-cairo libstb-dev libzip-dev
