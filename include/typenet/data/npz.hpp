@@ -20,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -81,6 +82,17 @@ class NpyArray {
     for (std::size_t i = 0; i < n; ++i) {
       From v;
       std::memcpy(&v, bytes_.data() + i * sizeof(From), sizeof(From));
+      // A float that the integer type cannot hold (NaN, infinity, out of range) has no value in
+      // C++ (the cast is undefined), where NumPy gives an arbitrary one: refused, named.
+      if constexpr (std::is_floating_point_v<From> && std::is_integral_v<T>) {
+        const long double x = v;
+        if (!(x > static_cast<long double>(std::numeric_limits<T>::lowest()) - 1 &&
+              x < static_cast<long double>(std::numeric_limits<T>::max()) + 1))
+          throw std::runtime_error("npz member '" + name_ + "': element " + std::to_string(i) + " is " +
+                                   std::to_string(x) + ", which the requested integer type (" +
+                                   std::to_string(std::numeric_limits<T>::lowest()) + " to " +
+                                   std::to_string(std::numeric_limits<T>::max()) + ") cannot hold");
+      }
       out[i] = static_cast<T>(v);
     }
   }

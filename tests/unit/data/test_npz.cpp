@@ -262,6 +262,20 @@ TEST_CASE("load_npz allocates for what a member holds, not for what the zip dire
                               std::to_string(compressed) + " compressed bytes, more than deflate can expand to");
 }
 
+TEST_CASE("a float that an integer type cannot hold is refused, not cast") {
+  // Found by fuzz/npz_built.cpp: -12 converted to uint8 is undefined behaviour in C++.
+  const auto path = write_zip("float_to_int.npz", {{"x.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }",
+                                                                   bytes_of(std::vector<float>{1.5f, 255.9f, -12.5f}))}}, false);
+  const auto npz = load_npz(path);
+  CHECK(npz.at("x").values<int>() == std::vector<int>{1, 255, -12});  // truncated, as NumPy's astype
+  CHECK_THROWS_WITH_AS(npz.at("x").values<std::uint8_t>(),
+                       "npz member 'x': element 2 is -12.500000, which the requested integer type (0 to 255) cannot hold",
+                       std::runtime_error);
+  const auto nan = write_zip("nan_to_int.npz", {{"x.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }",
+                                                               bytes_of(std::vector<double>{NAN}))}}, false);
+  CHECK_THROWS_WITH(load_npz(nan).at("x").values<std::int64_t>(), doctest::Contains("element 0 is nan"));
+}
+
 // Figures from NumPy (the command is in tests/data/npz/make_fixtures.py's header):
 TEST_CASE("load_npz reads the vendored PneumoniaMNIST exactly as NumPy does") {
   const auto npz = load_npz(fs::path(TYPENET_TEST_DATA) / "../../third_party/pneumoniamnist/pneumoniamnist.npz");
