@@ -6,20 +6,8 @@
 #   -DMODE=fetchcontent of typenet's examples, tests or benchmarks (the same for FetchContent)
 # Required: -DMODE -DSOURCE (typenet's source tree) -DBUILD (typenet's build tree) -DWORK (scratch)
 # -DCOMPILER (the C++ compiler) -DGENERATOR.
-foreach(var MODE SOURCE BUILD WORK COMPILER GENERATOR)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "run.cmake needs -D${var}")
-  endif()
-endforeach()
-
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT result EQUAL 0)
-    list(JOIN ARGN " " command)
-    message(FATAL_ERROR "failed (${result}): ${command}\n${out}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../support/script_helpers.cmake)
+require_defined(MODE SOURCE BUILD WORK COMPILER GENERATOR)
 
 file(REMOVE_RECURSE ${WORK})
 set(consumer_build ${WORK}/build)

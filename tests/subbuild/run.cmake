@@ -1,24 +1,12 @@
 # Configures typenet again in a tree of its own with another compiler or other flags, builds some
 # of its targets there and runs their tests: the test suite's way to cover configurations beside
-# the main build (clang, no -march=native) within the README's one test command.
+# the main build (clang, no -march=native, sanitisers) within the README's one test command.
 #   -DSOURCE  typenet's source tree         -DTREE     the sub-build's folder (wiped first)
 #   -DGENERATOR                             -DOPTIONS  comma-separated extra -D arguments for configure
 #   -DTARGETS comma-separated targets       -DTESTS    ctest -R regex of the tests to run there
 # (Commas, not CMake's ';', which add_test would split into separate arguments.)
-foreach(var SOURCE TREE GENERATOR TARGETS TESTS)
-  if(NOT DEFINED ${var})
-    message(FATAL_ERROR "run.cmake needs -D${var}")
-  endif()
-endforeach()
-
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT result EQUAL 0)
-    list(JOIN ARGN " " command)
-    message(FATAL_ERROR "failed (${result}): ${command}\n${out}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../support/script_helpers.cmake)
+require_defined(SOURCE TREE GENERATOR TARGETS TESTS)
 
 string(REPLACE "," ";" OPTIONS "${OPTIONS}")
 string(REPLACE "," ";" TARGETS "${TARGETS}")
