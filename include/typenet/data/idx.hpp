@@ -120,7 +120,10 @@ class IdxByteStream {
   void ensure_input(std::size_t wanted) {
     if (available() >= wanted) return;
     // A small file gets a buffer of its size, not the full megabyte.
-    if (input_.empty()) input_.resize(std::max<std::size_t>(wanted, std::min<std::uint64_t>(input_capacity, file_size_.value_or(input_capacity))));
+    if (input_.empty()) {
+      const std::uint64_t size = std::min<std::uint64_t>(input_capacity, file_size_.value_or(input_capacity));
+      input_.resize(std::max<std::size_t>(wanted, static_cast<std::size_t>(size)));
+    }
     std::memmove(input_.data(), input_.data() + input_pos_, available());
     input_len_ = available();
     input_pos_ = 0;

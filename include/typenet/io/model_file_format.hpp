@@ -356,7 +356,7 @@ class ModelFileReader {
       throw error(Kind::checksum_mismatch, model_preamble_size,
                   "the header (bytes 24 to " + std::to_string(data_start_) + ") has CRC-32 " + detail::hex32(crc) +
                       " but the preamble says " + detail::hex32(header_crc) + "; the file is corrupt");
-    // A header this typenet writes nests a handful of levels (a Sequential block adds two). The
+    // A header this typenet writes nests a handful of levels (more with nested blocks). The
     // limit stops a hostile header of 100,000 nested arrays before it is built: code that walks
     // the JSON afterwards (comparing, printing, destroying it) recurses once per level.
     constexpr int max_header_depth = 64;

@@ -82,7 +82,7 @@ struct Sigmoid : detail::Elementwise<Sigmoid> {
 struct ReLU : detail::Elementwise<ReLU> {
   static constexpr std::string_view name = "relu";
   // NaN passes through, as in Keras and PyTorch: a NaN input must show in the loss, not become 0
-  // and let the network train on silently. (Compiles to the same maxps as z > 0 ? z : 0.)
+  // and let the network train on silently. (g++ compiles both forms to the same compare and blend.)
   static float value(float z) { return z < 0.0f ? 0.0f : z; }
   static float derivative_from_output(float y) { return y > 0.0f ? 1.0f : 0.0f; }
 };
