@@ -12,7 +12,7 @@ DEBIAN_PACKAGES=(
   build-essential clang-19 libclang-rt-19-dev cmake ninja-build pkg-config git
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libplplot-dev plplot-driver-cairo libstb-dev libzip-dev
+  libplplot-dev plplot-driver-cairo libstb-dev libzip-dev libpng-dev libjpeg62-turbo-dev
   libopenmpi-dev openmpi-bin
   npm
 )

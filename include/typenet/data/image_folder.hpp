@@ -7,8 +7,9 @@
 //   // train.images (n, 128, 128, 1) in [0, 1]; train.labels 0 = NORMAL, 1 = PNEUMONIA (sorted names)
 //
 // Classes are the sub-folders in sorted (byte) order. Every regular file in them is decoded
-// (io/image.hpp: stb_image, PIL's grayscale, area-averaging when shrinking, bilinear when
-// growing); a file that cannot be decoded does not stop the load and is not skipped silently:
+// (io/image.hpp: PNG, JPEG or binary PGM/PPM, PIL's grayscale, area-averaging when shrinking,
+// bilinear when growing); a file that cannot be decoded (a format typenet does not read, a
+// damaged or truncated file, more pixels than `max_pixels`) does not stop the load and is not skipped silently:
 // it is listed in `unreadable` with the reason, and the list is printed at the end.
 #include <algorithm>
 #include <cstdint>
@@ -27,6 +28,8 @@ namespace typenet::data {
 struct ImageFolderOptions {
   std::size_t height = 0, width = 0;
   bool grayscale = true;  // false: RGB, 3 channels
+  // A file whose header claims more pixels is left out unread (io/decoded_image.hpp).
+  std::size_t max_pixels = io::default_max_image_pixels;
 };
 
 struct UnreadableImage {
@@ -80,7 +83,8 @@ inline ImageFolder load_image_folder(const std::filesystem::path& dir, const Ima
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
       try {
-        const io::Image image = io::read_image(file, options.width, options.height, mode);
+        const io::Image image = io::read_image(file, options.width, options.height, mode, io::Interpolation::area_or_bilinear,
+                                                 options.max_pixels);
         pixels.insert(pixels.end(), image.pixels.begin(), image.pixels.end());
         labels.push_back(static_cast<std::uint8_t>(c));
         result.files.push_back(file);

@@ -1,12 +1,18 @@
 #pragma once
 // The one place typenet decodes and resizes images (the predict tool, image-folder data sets).
-// Decoding is stb_image's (PNG, JPEG, BMP, GIF, TGA, binary PGM/PPM); Debian's libstb holds the
-// compiled implementation, so these headers only declare it and nothing is compiled twice.
+// Every image file may be hostile, so decoding goes to libraries made for untrusted input, chosen
+// by the file's first bytes: PNG by libpng (io/decode_png.hpp), JPEG by libjpeg-turbo
+// (io/decode_jpeg.hpp), binary PGM/PPM (P5/P6) by typenet's own strict reader (io/pnm.hpp).
+// Anything else (BMP, GIF, TGA, TIFF, WebP, HDR, PSD, ...) is refused by its magic bytes with an
+// ImageError naming the file and the formats typenet reads. A header claiming more than
+// `max_pixels` pixels (default_max_image_pixels, 64 Mi, io/decoded_image.hpp) is refused before
+// any decoding, and a file cut short is an error, never an image padded with zeros.
 //
 // Pixel values come out as floats in [0, 1] (the byte / 255, as load_mnist scales MNIST), rows
-// top to bottom, channels interleaved. Grayscale is what Keras's load_img(color_mode="grayscale")
-// gives, PIL's convert("L"): L = (19595 R + 38470 G + 7471 B + 2^15) >> 16 on the 8-bit values,
-// alpha ignored.
+// top to bottom, channels interleaved, the samples PIL reads (no gamma correction; JPEG with
+// libjpeg's defaults, as PIL). Grayscale is what Keras's load_img(color_mode="grayscale") gives,
+// PIL's convert("L"): L = (19595 R + 38470 G + 7471 B + 2^15) >> 16 on the 8-bit values, alpha
+// ignored. Resizing is stb_image_resize's (Debian's libstb holds its compiled implementation).
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
@@ -14,15 +20,19 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>
+
+#include "typenet/io/decode_jpeg.hpp"
+#include "typenet/io/decode_png.hpp"
+#include "typenet/io/decoded_image.hpp"
+#include "typenet/io/pnm.hpp"
 
 namespace typenet::io {
 
@@ -37,44 +47,88 @@ struct Image {
   }
 };
 
-// An image that cannot be read or decoded; what() starts with the file's path.
-class ImageError : public std::runtime_error {
- public:
-  ImageError(const std::filesystem::path& path, const std::string& what)
-      : std::runtime_error(path.string() + ": " + what), path_(path) {}
-  const std::filesystem::path& path() const { return path_; }
+inline constexpr const char* readable_image_formats = "PNG, JPEG and binary PGM/PPM (P5/P6)";
 
- private:
-  std::filesystem::path path_;
-};
+namespace detail {
 
-inline constexpr const char* readable_image_formats = "PNG, JPEG, BMP, GIF, TGA and binary PGM/PPM (P5/P6)";
+enum class ImageFormat { png, jpeg, pnm, other };
 
-// Decodes an image file's bytes; `name` is what errors call it.
+// The format the first bytes announce; for the formats typenet refuses, `refused` says which it
+// looks like (or shows the first bytes), for the error.
+inline ImageFormat image_format_of(std::span<const unsigned char> bytes, std::string& refused) {
+  using namespace std::string_view_literals;  // "..."sv keeps the NUL bytes of a magic
+  auto starts = [&](std::string_view magic) {
+    return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin(),
+                                                      [](char m, unsigned char b) { return static_cast<unsigned char>(m) == b; });
+  };
+  if (starts("\x89PNG\r\n\x1a\n"sv)) return ImageFormat::png;
+  if (starts("\xff\xd8\xff"sv)) return ImageFormat::jpeg;
+  if (starts("P5"sv) || starts("P6"sv)) return ImageFormat::pnm;  // io/pnm.hpp says what else is wrong
+
+  auto tga_footer = [&] {
+    constexpr std::string_view footer = "TRUEVISION-XFILE.\0"sv;
+    return bytes.size() >= 26 + footer.size() &&
+           std::equal(footer.begin(), footer.end(), bytes.end() - static_cast<std::ptrdiff_t>(footer.size()),
+                      [](char m, unsigned char b) { return static_cast<unsigned char>(m) == b; });
+  };
+  // TGA has no magic at the start; its header has a colour-map flag of 0 or 1, an image type
+  // from a short list and a usual pixel depth (as stb_image guesses it), or a version-2 footer.
+  auto tga_header = [&] {
+    if (bytes.size() < 18 || bytes[1] > 1) return false;
+    const unsigned type = bytes[2], depth = bytes[16];
+    return (type == 1 || type == 2 || type == 3 || type == 9 || type == 10 || type == 11) &&
+           (depth == 8 || depth == 15 || depth == 16 || depth == 24 || depth == 32);
+  };
+  if (starts("BM"sv)) refused = "a BMP file";
+  else if (starts("GIF87a"sv) || starts("GIF89a"sv)) refused = "a GIF file";
+  else if (starts("II*\0"sv) || starts("MM\0*"sv)) refused = "a TIFF file";
+  else if (starts("RIFF"sv) && bytes.size() >= 12 && std::string_view(reinterpret_cast<const char*>(bytes.data()) + 8, 4) == "WEBP")
+    refused = "a WebP file";
+  else if (starts("#?RADIANCE"sv) || starts("#?RGBE"sv)) refused = "a Radiance HDR file";
+  else if (starts("8BPS"sv)) refused = "a Photoshop PSD file";
+  else if (starts("\x53\x80\xf6\x34"sv)) refused = "a Softimage PIC file";
+  else if (starts("\0\0\1\0"sv)) refused = "an ICO file";
+  else if (starts("P1"sv) || starts("P4"sv)) refused = "a PBM bitmap (P1/P4)";
+  else if (starts("P2"sv) || starts("P3"sv)) refused = "a plain-text (ASCII) PGM/PPM (P2/P3)";
+  else if (starts("P7"sv)) refused = "a PAM file (P7)";
+  else if (tga_footer() || tga_header()) refused = "a TGA file, by its header";
+  else {
+    static constexpr char hex[] = "0123456789abcdef";
+    refused = "unrecognised first bytes";
+    for (std::size_t i = 0; i < std::min<std::size_t>(bytes.size(), 8); ++i)
+      refused += std::string{' ', hex[bytes[i] >> 4], hex[bytes[i] & 15]};
+  }
+  return ImageFormat::other;
+}
+
+}  // namespace detail
+
+// Decodes an image file's bytes; `name` is what errors call it. Throws ImageError for a format
+// typenet does not read, a damaged or truncated file, or a header claiming more than max_pixels.
 inline Image decode_image(std::span<const unsigned char> bytes, const std::filesystem::path& name,
-                          ColorMode mode = ColorMode::grayscale) {
+                          ColorMode mode = ColorMode::grayscale, std::size_t max_pixels = default_max_image_pixels) {
   if (bytes.empty()) throw ImageError(name, "the file is empty, not an image");
-  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    throw ImageError(name, "the file is " + std::to_string(bytes.size()) + " bytes; images up to 2 GiB are read");
-  int width = 0, height = 0, channels = 0;
-  const std::unique_ptr<stbi_uc, void (*)(void*)> decoded(
-      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels, 0), stbi_image_free);
-  if (!decoded) {
-    const char* why = stbi_failure_reason();  // read before stbi_info overwrites it
-    const std::string reason = why ? why : "unknown error";
-    const bool known = stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels) != 0;
-    throw ImageError(name, std::string(known ? "cannot decode the image" : "not an image typenet can read") +
-                               " (stb_image: " + reason + "); readable formats are " + readable_image_formats);
+  std::string refused;
+  DecodedImage decoded;
+  switch (detail::image_format_of(bytes, refused)) {
+    case detail::ImageFormat::png: decoded = decode_png(bytes, name, max_pixels); break;
+    case detail::ImageFormat::jpeg: decoded = decode_jpeg(bytes, name, max_pixels); break;
+    case detail::ImageFormat::pnm: decoded = decode_pnm(bytes, name, max_pixels); break;
+    case detail::ImageFormat::other:
+      throw ImageError(name, "not an image typenet can read (" + refused + "); readable formats are " + readable_image_formats);
   }
 
   Image image;
-  image.width = static_cast<std::size_t>(width);
-  image.height = static_cast<std::size_t>(height);
+  image.width = decoded.width;
+  image.height = decoded.height;
   image.channels = mode == ColorMode::rgb ? 3 : 1;
   const std::size_t count = image.width * image.height;
-  const std::size_t stride = static_cast<std::size_t>(channels);  // 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+  const std::size_t stride = decoded.channels;  // 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+  if (stride < 1 || stride > 4 || decoded.samples.size() != count * stride)
+    throw std::logic_error("decode_image: a decoder returned " + std::to_string(decoded.samples.size()) + " samples for " +
+                           std::to_string(count) + " pixels of " + std::to_string(stride) + " channels");
   image.pixels.resize(count * image.channels);
-  const stbi_uc* in = decoded.get();
+  const std::uint8_t* in = decoded.samples.data();
   for (std::size_t i = 0; i < count; ++i, in += stride) {
     const bool color = stride >= 3;
     if (mode == ColorMode::grayscale) {
@@ -89,8 +143,9 @@ inline Image decode_image(std::span<const unsigned char> bytes, const std::files
 }
 
 // Reads and decodes an image file. Throws ImageError naming the file when it cannot be read or
-// is not an image.
-inline Image read_image(const std::filesystem::path& path, ColorMode mode = ColorMode::grayscale) {
+// is not an image (see decode_image).
+inline Image read_image(const std::filesystem::path& path, ColorMode mode = ColorMode::grayscale,
+                        std::size_t max_pixels = default_max_image_pixels) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw ImageError(path, "is a folder, not an image file");
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
@@ -100,7 +155,7 @@ inline Image read_image(const std::filesystem::path& path, ColorMode mode = Colo
   for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0;)
     bytes.insert(bytes.end(), buffer, buffer + got);
   if (std::ferror(file.get())) throw ImageError(path, std::string("cannot read: ") + std::strerror(errno));
-  return decode_image(bytes, path, mode);
+  return decode_image(bytes, path, mode, max_pixels);
 }
 
 enum class Interpolation {
@@ -148,8 +203,9 @@ inline Image resize_image(const Image& image, std::size_t width, std::size_t hei
 // Reads an image file and resizes it to width x height.
 inline Image read_image(const std::filesystem::path& path, std::size_t width, std::size_t height,
                         ColorMode mode = ColorMode::grayscale,
-                        Interpolation interpolation = Interpolation::area_or_bilinear) {
-  return resize_image(read_image(path, mode), width, height, interpolation);
+                        Interpolation interpolation = Interpolation::area_or_bilinear,
+                        std::size_t max_pixels = default_max_image_pixels) {
+  return resize_image(read_image(path, mode, max_pixels), width, height, interpolation);
 }
 
 // How an image fills a model's input: Input<H, W, C> (C 1 grayscale or 3 RGB), Input<H, W>,
@@ -181,9 +237,10 @@ inline ImageLayout image_layout_for_input(std::span<const std::size_t> dims) {
 
 // The image file as one sample of that input: decoded, converted, resized, values in [0, 1].
 inline std::vector<float> read_image_as_input(const std::filesystem::path& path, std::span<const std::size_t> input_dims,
-                                              Interpolation interpolation = Interpolation::area_or_bilinear) {
+                                              Interpolation interpolation = Interpolation::area_or_bilinear,
+                                              std::size_t max_pixels = default_max_image_pixels) {
   const ImageLayout layout = image_layout_for_input(input_dims);
-  return read_image(path, layout.width, layout.height, layout.mode, interpolation).pixels;
+  return read_image(path, layout.width, layout.height, layout.mode, interpolation, max_pixels).pixels;
 }
 
 }  // namespace typenet::io

@@ -380,18 +380,14 @@ struct DecodedPng {
   std::vector<std::uint8_t> pixels;
 };
 
-// Decoded by stb_image, the reader the predict tool uses; a PNG must hold one gray channel.
+// Decoded by libpng (io/decode_png.hpp), the reader the predict tool uses; a PNG must hold one
+// gray channel.
 DecodedPng decode_gray_png(const std::string& png) {
   REQUIRE(png.substr(0, 8) == "\x89PNG\r\n\x1a\n");
-  int width = 0, height = 0, channels = 0;
-  stbi_uc* pixels = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(png.data()), static_cast<int>(png.size()),
-                                          &width, &height, &channels, 0);
-  REQUIRE_MESSAGE(pixels != nullptr, stbi_failure_reason());
-  CHECK(channels == 1);
-  DecodedPng d{static_cast<std::size_t>(width), static_cast<std::size_t>(height),
-               std::vector<std::uint8_t>(pixels, pixels + std::size_t(width) * std::size_t(height))};
-  stbi_image_free(pixels);
-  return d;
+  typenet::io::DecodedImage decoded =
+      typenet::io::decode_png({reinterpret_cast<const unsigned char*>(png.data()), png.size()}, "visualisation.png");
+  CHECK(decoded.channels == 1);
+  return {decoded.width, decoded.height, std::move(decoded.samples)};
 }
 }  // namespace
 
