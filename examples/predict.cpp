@@ -4,8 +4,8 @@
 //
 // prints one line per image, PATH<TAB>CLASS<TAB>PROBABILITY (with --top K, the K best classes
 // as further CLASS<TAB>PROBABILITY pairs), or with --json one JSON array. Each image is read
-// with stb_image (PNG, JPEG, PGM, ...), made grayscale and resized to the model's input
-// (io/image.hpp), scaled to [0, 1] as the lab's data (MNIST digits are light on dark: --invert
+// (PNG, JPEG or binary PGM/PPM, by libpng, libjpeg-turbo or typenet's own reader), made grayscale
+// and resized to the model's input (io/image.hpp), scaled to [0, 1] as the lab's data (MNIST digits are light on dark: --invert
 // turns dark ink on light paper around). An image that cannot be read is reported on stderr and
 // the others are still classified.
 //
