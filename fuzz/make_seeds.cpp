@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <stb/stb_image_write.h>
 #include <xtensor/xtensor.hpp>
 
 #include "fuzz_support.hpp"
+#include "typenet/io/png.hpp"
 #include "typenet/typenet.hpp"
 
 namespace fs = std::filesystem;
@@ -108,6 +110,101 @@ std::vector<typenet::fuzz::ZipMember> medmnist_members(const std::vector<Bytes>&
   return members;
 }
 
+
+// ---- Images (image_decode) ----
+
+Bytes be32(std::uint32_t v) {
+  return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+          static_cast<std::uint8_t>(v)};
+}
+
+Bytes png_chunk(const std::string& type, const Bytes& data) {
+  Bytes body(type.begin(), type.end());
+  body.insert(body.end(), data.begin(), data.end());
+  Bytes out = be32(static_cast<std::uint32_t>(data.size()));
+  out.insert(out.end(), body.begin(), body.end());
+  const Bytes crc = be32(static_cast<std::uint32_t>(crc32(0, body.data(), static_cast<uInt>(body.size()))));
+  out.insert(out.end(), crc.begin(), crc.end());
+  return out;
+}
+
+// A PNG of the given header over `scanlines` (filter bytes included), with `chunks` before IDAT:
+// the kinds stb_image_write does not make (palette, tRNS, 16-bit, packed gray, interlaced).
+Bytes png_file(std::uint32_t width, std::uint32_t height, std::uint8_t depth, std::uint8_t colour, const Bytes& scanlines,
+               const Bytes& chunks = {}, bool interlaced = false) {
+  Bytes ihdr = be32(width);
+  for (std::uint8_t b : be32(height)) ihdr.push_back(b);
+  ihdr.insert(ihdr.end(), {depth, colour, 0, 0, static_cast<std::uint8_t>(interlaced)});
+  Bytes compressed(compressBound(static_cast<uLong>(scanlines.size())));
+  uLongf size = static_cast<uLongf>(compressed.size());
+  compress(compressed.data(), &size, scanlines.data(), static_cast<uLong>(scanlines.size()));
+  compressed.resize(size);
+  Bytes out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  for (const Bytes& part : {png_chunk("IHDR", ihdr), chunks, png_chunk("IDAT", compressed), png_chunk("IEND", {})})
+    out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+Bytes stb_image(bool jpeg, int width, int height, int channels, int quality = 90) {
+  Bytes pixels(static_cast<std::size_t>(width * height * channels));
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i * 37 + i / 7);
+  Bytes out;
+  auto append = [](void* context, void* data, int n) {
+    auto* bytes = static_cast<std::uint8_t*>(data);
+    static_cast<Bytes*>(context)->insert(static_cast<Bytes*>(context)->end(), bytes, bytes + n);
+  };
+  if (jpeg) stbi_write_jpg_to_func(append, &out, width, height, channels, pixels.data(), quality);
+  else stbi_write_png_to_func(append, &out, width, height, channels, pixels.data(), width * channels);
+  return out;
+}
+
+Bytes text(const std::string& s) { return {s.begin(), s.end()}; }
+
+void image_seeds(const fs::path& dir) {
+  for (int channels = 1; channels <= 4; ++channels) write(dir / ("png_" + std::to_string(channels)), stb_image(false, 5, 3, channels));
+  write(dir / "jpeg_gray", stb_image(true, 9, 8, 1, 95));
+  write(dir / "jpeg_rgb_420", stb_image(true, 17, 9, 3, 80));  // stb_image_write subsamples below quality 90
+  write(dir / "jpeg_rgb_444", stb_image(true, 8, 8, 3, 95));
+  const Bytes palette = png_chunk("PLTE", {255, 0, 0, 0, 255, 0, 0, 0, 255});
+  write(dir / "png_palette_trns", png_file(3, 2, 8, 3, {0, 2, 0, 1, 0, 1, 1, 2}, [&] {
+          Bytes c = palette;
+          const Bytes trns = png_chunk("tRNS", {0, 128});
+          c.insert(c.end(), trns.begin(), trns.end());
+          return c;
+        }()));
+  write(dir / "png_palette_2bit", png_file(4, 1, 2, 3, {0, 0x19}, palette));
+  write(dir / "png_gray_1bit", png_file(8, 2, 1, 0, {0, 0xb1, 1, 0x0f}));
+  write(dir / "png_rgb_16bit", png_file(1, 2, 16, 2, {0, 0xab, 0xcd, 1, 2, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 6}));
+  Bytes adam7;  // 3x3 gray: passes 1 and 4 hold one pixel, 5 a row of two, 6 two rows of one, 7 a row of three
+  for (const Bytes& row : {Bytes{0, 10}, Bytes{0, 20}, Bytes{0, 30, 40}, Bytes{0, 50}, Bytes{0, 60}, Bytes{0, 70, 80, 90}})
+    adam7.insert(adam7.end(), row.begin(), row.end());
+  write(dir / "png_interlaced", png_file(3, 3, 8, 0, adam7, {}, true));
+  Bytes pgm = text("P5\n# c\n3 2\n255\n");
+  pgm.insert(pgm.end(), {0, 64, 128, 192, 255, 1});
+  write(dir / "pgm", pgm);
+  Bytes ppm = text("P6 2 1 1000\n");
+  ppm.insert(ppm.end(), {0, 0, 0, 2, 1, 244, 3, 231, 3, 232, 0, 7});
+  write(dir / "ppm_16bit", ppm);
+}
+
+// The files that stb_image mishandled (the hostile-files issue), and headers at the pixel limit.
+void image_reproducers(const fs::path& dir) {
+  // 9 bytes: a Huffman table cut off in its code counts (stb_image wrote past an array).
+  write(dir / "jpeg_bad_huffman_9_bytes", {0xff, 0xd8, 0xff, 0xc4, 0x00, 0x13, 0x10, 0xff, 0xff});
+  // 74 bytes of TGA claiming 13743 x 13322 pixels (4.6 s and 1.4 GB in stb_image).
+  Bytes tga = {0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 13743 & 255, 13743 >> 8, 13322 & 255, 13322 >> 8, 24, 0};
+  tga.resize(74, 0x7f);
+  write(dir / "tga_claims_13743x13322", tga);
+  // A PNG header claiming 100000 x 100000 RGBA pixels over one row of data.
+  write(dir / "png_claims_10g_pixels", png_file(100000, 100000, 8, 6, Bytes(17, 0)));
+  // A PNG claiming exactly the harness's limit (1 Mi pixels) with too little data.
+  write(dir / "png_at_limit_truncated", png_file(1024, 1024, 8, 2, Bytes(3073, 0)));
+  // PGM headers: over the limit, a product that overflows, an 11-digit field.
+  write(dir / "pgm_claims_4g_pixels", text("P5\n70000 70000\n255\nabc"));
+  write(dir / "ppm_overflows", text("P6\n4294967295 4294967295\n65535\n"));
+  write(dir / "pgm_11_digits", text("P5\n12345678901 1\n255\n"));
+}
+
 void seeds(const fs::path& dir) {
   const Bytes pixels = {0, 255, 51, 102, 1, 2, 3, 4, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 20, 30, 40, 50, 60};
   write(dir / "idx/images", idx(0, {2, 3, 4}, pixels));
@@ -137,6 +234,7 @@ void seeds(const fs::path& dir) {
   write(dir / "model_file/dense", model_input(saved_model<Dense>(true)));
   write(dir / "model_file/dense_uncompiled", model_input(saved_model<Dense>(false)));
   write(dir / "model_file/conv", model_input(saved_model<Conv>(true)));
+  image_seeds(dir / "image_decode");
 }
 
 // The inputs behind the findings in the hostile-files issue, each as its harness takes it.
@@ -186,6 +284,7 @@ void reproducers(const fs::path& dir) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::memcpy(file.data() + 24 + length + 8, &nan, sizeof nan);
   write(dir / "model_file/nan_weight", model_input(file));
+  image_reproducers(dir / "image_decode");
 }
 
 }  // namespace
