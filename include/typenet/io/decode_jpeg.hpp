@@ -152,7 +152,7 @@ inline DecodedImage decode_jpeg(std::span<const unsigned char> bytes, const std:
     done += count;
   }
   // jpeg_finish_decompress is not called: it would only read what follows the last row (up to
-  // EOI), and jpeg_destroy_decompress frees everything without it.
+  // EOI, which holds no pixels), and jpeg_destroy_decompress frees everything without it.
   return image;
 }
 

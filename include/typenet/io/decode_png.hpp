@@ -5,8 +5,11 @@
 // The samples come out as the file stores them, as PIL reads them: no gamma correction (gAMA,
 // iCCP and the other ancillary chunks are skipped unread), palettes expanded to RGB, gray of 1,
 // 2 or 4 bits widened to 8, 16-bit samples cut to their high byte (png_set_strip_16, what PIL
-// does for 16-bit RGB), interlaced images de-interlaced, and tRNS transparency turned into an
-// alpha channel, which io/image.hpp then ignores as PIL's convert("L") and convert("RGB") do.
+// does for 16-bit RGB; PIL keeps 16-bit gray at 16 bits, mode "I"), interlaced images
+// de-interlaced, and tRNS transparency turned into an alpha channel, which io/image.hpp then
+// ignores as PIL's convert("L") and convert("RGB") do.
+// A file may end after its pixel data without the IEND chunk (which holds nothing); anything
+// shorter is an error.
 //
 // libpng reports errors by longjmp. Only the small functions below call setjmp, and every object
 // the jump crosses or returns to is plain data (PngReader, libpng's own C frames): no C++

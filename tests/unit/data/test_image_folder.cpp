@@ -109,3 +109,18 @@ TEST_CASE("load_image_folder refuses folders it cannot make a data set of") {
                        std::runtime_error);
   CHECK_THROWS_AS(typenet::data::load_image_folder(empty, {.height = 0, .width = 2}), std::invalid_argument);
 }
+
+TEST_CASE("load_image_folder leaves out images with more pixels than max_pixels") {
+  const fs::path dir = fresh_folder("limit");
+  fs::create_directories(dir / "a");
+  write_uniform_gray(dir / "a" / "small.png", 4, 10);  // 16 pixels
+  write_uniform_gray(dir / "a" / "large.png", 8, 20);  // 64 pixels
+  const auto folder = typenet::data::load_image_folder(dir, {.height = 2, .width = 2, .max_pixels = 16});
+  CHECK(folder.images.shape()[0] == 1);
+  REQUIRE(folder.unreadable.size() == 1);
+  CHECK(folder.unreadable[0].path == dir / "a" / "large.png");
+  CHECK(folder.unreadable[0].reason ==
+        (dir / "a" / "large.png").string() +
+            ": the PNG header claims 8 x 8 pixels (64), more than the limit of 16 (max_pixels); not decoded");
+  CHECK(typenet::data::ImageFolderOptions{}.max_pixels == typenet::io::default_max_image_pixels);
+}
