@@ -1,4 +1,4 @@
-# Install rules: the headers, libtypenet, and the exported targets typenet::typenet, typenet::data,
+# Install rules: the headers, libtypenet and libtypenet_data, and the exported targets typenet::typenet, typenet::data,
 # typenet::plot and typenet::mpi (those this build has), found by find_package(typenet) through
 # typenetConfig.cmake, and by pkg-config through typenet.pc. tests/consumer builds a project
 # against a staged install, so these rules are tested on every run of the test suite.
@@ -35,9 +35,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/typenetConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/typenetConfig.cmake ${PROJECT_BINARY_DIR}/typenetConfigVersion.cmake
         DESTINATION ${TYPENET_CMAKE_DIR})
 
-# pkg-config: libtypenet and what its headers need (the loaders' libzip and zlib, the images' libpng,
-# libjpeg and stb included, as typenet::data; PLplot and MPI are left to the user, as in CMake they
-# are separate targets).
+# pkg-config: libtypenet, libtypenet_data and what they need (the readers' libzip, zlib, libpng and
+# libjpeg, which the static libtypenet_data calls, and stb for the headers that write PNG), as
+# typenet::data; PLplot and MPI are left to the user, as in CMake they are separate targets.
 # typenet.pc finds the prefix from its own place (pkg-config's ${pcfiledir}), so that the file stays
 # right under `cmake --install --prefix` and when the tree is moved.
 file(RELATIVE_PATH TYPENET_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)

@@ -26,7 +26,7 @@
 #include "support/random_arrays.hpp"
 #include "typenet/features/hog.hpp"
 #include "typenet/features/hog_visualization.hpp"
-#include "typenet/io/image.hpp"
+#include "typenet/io/decode_png.hpp"
 #include "typenet/io/png.hpp"
 #include "typenet/layers/hog.hpp"
 #include "typenet/typenet.hpp"
