@@ -1,14 +1,17 @@
 #pragma once
 // How typenet's non-template code is built. Most of typenet depends on a network's type and lives
 // in templates; what does not (reading and writing model files, the epoch's bookkeeping, the
-// callbacks) is written once, each in a header of its own beside the one that declares it
-// (model/fit_support-inl.hpp beside model/fit_support.hpp), and is built one of two ways:
+// callbacks, the data loaders and image decoders) is written once, each in a header of its own
+// beside the one that declares it (model/fit_support-inl.hpp beside model/fit_support.hpp), and
+// is built one of two ways:
 //
 //   header-only (the default, nothing to link): each header includes its definitions and the
 //     functions are inline, compiled in every translation unit that uses them;
 //   compiled (TYPENET_COMPILED_LIB, which the CMake target typenet::typenet sets): the headers
-//     only declare them and libtypenet (src/typenet.cpp) compiles them once, so a program that
-//     trains a network does not parse JSON or zlib, and compiles in a fraction of the time.
+//     only declare them and libtypenet (src/typenet.cpp) compiles them once, the readers of
+//     typenet/data.hpp and typenet/io/image.hpp in libtypenet_data (src/data.cpp, the target
+//     typenet::data), so a program that trains a network does not parse JSON, zlib, libzip,
+//     libpng or libjpeg, and compiles in a fraction of the time.
 //
 // As fmt's FMT_HEADER_ONLY and spdlog's SPDLOG_COMPILED_LIB, one macro selects it, and the same
 // headers serve both.
