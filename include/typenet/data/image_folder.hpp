@@ -20,7 +20,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
-#include "typenet/io/decoded_image.hpp"
+#include "typenet/io/image.hpp"  // programs that include this header also call read_image
 
 namespace typenet::data {
 

@@ -8,6 +8,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
+#include "typenet/data/npz.hpp"  // programs that include this header also call load_npz
 
 namespace typenet::data {
 

@@ -6,6 +6,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
+#include "typenet/data/idx.hpp"  // programs that include this header also call read_idx_*
 
 namespace typenet::data {
 
