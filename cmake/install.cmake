@@ -1,7 +1,8 @@
-# Install rules: the headers, libtypenet and libtypenet_data, and the exported targets typenet::typenet, typenet::data,
-# typenet::plot and typenet::mpi (those this build has), found by find_package(typenet) through
-# typenetConfig.cmake, and by pkg-config through typenet.pc. tests/consumer builds a project
-# against a staged install, so these rules are tested on every run of the test suite.
+# Install rules: the headers, libtypenet and libtypenet_data, and the exported targets
+# typenet::typenet, typenet::data, typenet::plot and typenet::mpi (those this build has), found by
+# find_package(typenet) through typenetConfig.cmake, and by pkg-config through typenet.pc.
+# tests/consumer builds a project against a staged install, so these rules are tested on every run
+# of the test suite.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
