@@ -16,8 +16,6 @@
 // ("Premature end of JPEG file": the missing rows come out gray), when the entropy-coded data is
 // corrupt, or when bytes are missing before a marker. typenet refuses such files rather than
 // decode pixels the file does not hold.
-#include <algorithm>
-#include <array>
 #include <csetjmp>
 #include <cstddef>
 #include <cstdio>
@@ -141,16 +139,10 @@ inline DecodedImage decode_jpeg(std::span<const unsigned char> bytes, const std:
   if (image.width != cinfo.image_width || image.height != cinfo.image_height || image.channels != channels)
     throw ImageError(name, "cannot decode the image (JPEG: unexpected output size)");
   const std::size_t row_bytes = image.width * image.channels;
-  // Row by row, the buffer growing with the rows decoded: a file that claims many rows but holds
-  // few fails before taking the memory its header asked for.
-  std::array<JSAMPROW, 16> rows{};
-  for (std::size_t done = 0; done < image.height;) {
-    const std::size_t count = std::min<std::size_t>(rows.size(), image.height - done);
-    image.samples.resize((done + count) * row_bytes);
-    for (std::size_t i = 0; i < count; ++i) rows[i] = image.samples.data() + (done + i) * row_bytes;
-    if (!detail::jpeg_read_rows(reader, rows.data(), static_cast<JDIMENSION>(count))) throw failed();
-    done += count;
-  }
+  const bool decoded = detail::read_rows_growing<16>(image, row_bytes, [&](JSAMPROW* rows, std::size_t count) {
+    return detail::jpeg_read_rows(reader, rows, static_cast<JDIMENSION>(count));
+  });
+  if (!decoded) throw failed();
   // jpeg_finish_decompress is not called: it would only read what follows the last row (up to
   // EOI, which holds no pixels), and jpeg_destroy_decompress frees everything without it.
   return image;

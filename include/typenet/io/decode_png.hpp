@@ -19,8 +19,6 @@
 // A file cut short is an error (libpng's "Not enough image data", or the read callback running
 // out of bytes), never zeros. libpng's warnings are dropped: they concern chunks that carry no
 // pixels (a known-bad sRGB profile, extra compressed data after the image).
-#include <algorithm>
-#include <array>
 #include <csetjmp>
 #include <cstddef>
 #include <cstdio>
@@ -137,16 +135,10 @@ inline DecodedImage decode_png(std::span<const unsigned char> bytes, const std::
     for (int pass = 0; pass < passes; ++pass)
       if (!detail::png_read_some_rows(reader, rows.data(), height)) throw failed();
   } else {
-    // Row by row, the buffer growing with the rows decoded: a file that claims many rows but
-    // holds few fails before taking the memory its header asked for.
-    std::array<png_bytep, 64> rows{};
-    for (std::size_t done = 0; done < image.height;) {
-      const std::size_t count = std::min<std::size_t>(rows.size(), image.height - done);
-      image.samples.resize((done + count) * row_bytes);
-      for (std::size_t i = 0; i < count; ++i) rows[i] = image.samples.data() + (done + i) * row_bytes;
-      if (!detail::png_read_some_rows(reader, rows.data(), static_cast<png_uint_32>(count))) throw failed();
-      done += count;
-    }
+    const bool decoded = detail::read_rows_growing<64>(image, row_bytes, [&](png_bytep* rows, std::size_t count) {
+      return detail::png_read_some_rows(reader, rows, static_cast<png_uint_32>(count));
+    });
+    if (!decoded) throw failed();
   }
   return image;
 }

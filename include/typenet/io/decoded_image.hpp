@@ -7,6 +7,8 @@
 // 13743 x 13322 pixels, and a decoder that believes it allocates gigabytes and spends seconds
 // making up zeros. So the header's width and height are checked against a limit, and their
 // products for overflow, before any pixel memory is taken.
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -61,6 +63,23 @@ inline std::size_t checked_image_bytes(const std::filesystem::path& name, const 
                                ", more than the limit of " + std::to_string(max_pixels) +
                                " (max_pixels); not decoded");
   return static_cast<std::size_t>(width * height * channels * bytes_per_sample);
+}
+
+// Decodes image.height rows of `row_bytes` into image.samples, up to Chunk rows per call of
+// read(rows, count) (which returns false when the decoder failed), the buffer growing with the
+// rows decoded: a file that claims many rows but holds few fails before taking the memory its
+// header asked for.
+template <std::size_t Chunk, class ReadRows>
+bool read_rows_growing(DecodedImage& image, std::size_t row_bytes, ReadRows read) {
+  std::array<std::uint8_t*, Chunk> rows{};
+  for (std::size_t done = 0; done < image.height;) {
+    const std::size_t count = std::min(Chunk, image.height - done);
+    image.samples.resize((done + count) * row_bytes);
+    for (std::size_t i = 0; i < count; ++i) rows[i] = image.samples.data() + (done + i) * row_bytes;
+    if (!read(rows.data(), count)) return false;
+    done += count;
+  }
+  return true;
 }
 
 }  // namespace detail
