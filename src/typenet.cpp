@@ -12,3 +12,4 @@
 #include "typenet/model/targets-inl.hpp"
 #include "typenet/training/callbacks-inl.hpp"
 #include "typenet/training/history-inl.hpp"
+#include "typenet/training/learning_rate-inl.hpp"

@@ -39,16 +39,16 @@ struct OptimizerField {
 template <class O>
 constexpr auto optimizer_fields() {
   if constexpr (std::is_same_v<O, SGD>)
-    return std::tuple{OptimizerField<SGD, double>{"learning_rate", &SGD::learning_rate},
+    return std::tuple{OptimizerField<SGD, LearningRate>{"learning_rate", &SGD::learning_rate},
                       OptimizerField<SGD, double>{"momentum", &SGD::momentum},
                       OptimizerField<SGD, bool>{"nesterov", &SGD::nesterov}};
   else if constexpr (std::is_same_v<O, RMSprop>)
-    return std::tuple{OptimizerField<RMSprop, double>{"learning_rate", &RMSprop::learning_rate},
+    return std::tuple{OptimizerField<RMSprop, LearningRate>{"learning_rate", &RMSprop::learning_rate},
                       OptimizerField<RMSprop, double>{"rho", &RMSprop::rho},
                       OptimizerField<RMSprop, double>{"momentum", &RMSprop::momentum},
                       OptimizerField<RMSprop, double>{"epsilon", &RMSprop::epsilon}};
   else if constexpr (std::is_same_v<O, Adam>)
-    return std::tuple{OptimizerField<Adam, double>{"learning_rate", &Adam::learning_rate},
+    return std::tuple{OptimizerField<Adam, LearningRate>{"learning_rate", &Adam::learning_rate},
                       OptimizerField<Adam, double>{"beta_1", &Adam::beta_1},
                       OptimizerField<Adam, double>{"beta_2", &Adam::beta_2},
                       OptimizerField<Adam, double>{"epsilon", &Adam::epsilon}};
@@ -81,13 +81,105 @@ inline void require(bool ok, const std::string& what) {
 
 }  // namespace detail
 
+// A learning rate: a number, or one of the schedules of training/learning_rate.hpp as Keras
+// serialises them ({"class_name": "CosineDecay", "config": {...}}). A schedule of the user's own
+// cannot be rebuilt by load, so it is refused here rather than saved as something else.
+inline nlohmann::ordered_json learning_rate_json(const LearningRate& rate) {
+  const LearningRateSchedule* schedule = rate.schedule();
+  if (!schedule) return rate.at(0);
+  nlohmann::ordered_json config;
+  if (const auto* e = dynamic_cast<const ExponentialDecay*>(schedule)) {
+    const auto& o = e->options();
+    config = {{"initial_learning_rate", o.initial_learning_rate}, {"decay_steps", o.decay_steps},
+              {"decay_rate", o.decay_rate}, {"staircase", o.staircase}};
+  } else if (const auto* p = dynamic_cast<const PiecewiseConstantDecay*>(schedule)) {
+    config = {{"boundaries", p->options().boundaries}, {"values", p->options().values}};
+  } else if (const auto* c = dynamic_cast<const CosineDecay*>(schedule)) {
+    const auto& o = c->options();
+    config = {{"initial_learning_rate", o.initial_learning_rate}, {"decay_steps", o.decay_steps}, {"alpha", o.alpha},
+              {"warmup_target", o.warmup_target < 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(o.warmup_target)},
+              {"warmup_steps", o.warmup_steps}};
+  } else {
+    throw std::invalid_argument("the learning rate is a schedule of your own (" + std::string(schedule->name()) +
+                                "), which a saved model cannot rebuild; save with one of ExponentialDecay, "
+                                "PiecewiseConstantDecay, CosineDecay or a number");
+  }
+  return {{"class_name", schedule->name()}, {"config", std::move(config)}};
+}
+
+inline LearningRate learning_rate_from_json(const nlohmann::ordered_json& j, const std::string& optimizer) {
+  const std::string where = optimizer + "'s \"learning_rate\"";
+  if (j.is_number()) {
+    detail::require(std::isfinite(j.get<double>()), where + " is not a finite number");
+    return j.get<double>();
+  }
+  detail::require(j.is_object() && j.contains("class_name") && j["class_name"].is_string() && j.contains("config") &&
+                      j["config"].is_object(),
+                  where + " is neither a number nor {\"class_name\": ..., \"config\": {...}}");
+  const std::string name = j["class_name"].get<std::string>();
+  const auto& config = j["config"];
+  auto number = [&](const char* key) {
+    detail::require(config.contains(key) && config[key].is_number() && std::isfinite(config[key].get<double>()),
+                    where + ": " + name + "'s \"" + key + "\" is missing or not a finite number");
+    return config[key].get<double>();
+  };
+  auto numbers = [&](const char* key) {
+    detail::require(config.contains(key) && config[key].is_array(), where + ": " + name + "'s \"" + key + "\" is not a list");
+    std::vector<double> values;
+    for (const auto& v : config[key]) {
+      detail::require(v.is_number() && std::isfinite(v.get<double>()),
+                      where + ": " + name + "'s \"" + key + "\" holds something other than finite numbers");
+      values.push_back(v.get<double>());
+    }
+    return values;
+  };
+  auto expect_keys = [&](std::size_t n) {
+    detail::require(config.size() == n, where + ": " + name + "'s config has settings this typenet does not know: " + config.dump());
+  };
+  try {
+    if (name == "ExponentialDecay") {
+      detail::require(config.contains("staircase") && config["staircase"].is_boolean(),
+                      where + ": ExponentialDecay's \"staircase\" is not true or false");
+      expect_keys(4);
+      return ExponentialDecay({number("initial_learning_rate"), number("decay_steps"), number("decay_rate"),
+                               config["staircase"].get<bool>()});
+    }
+    if (name == "PiecewiseConstantDecay") {
+      expect_keys(2);
+      return PiecewiseConstantDecay({numbers("boundaries"), numbers("values")});
+    }
+    if (name == "CosineDecay") {
+      expect_keys(5);
+      const bool no_warmup = config.contains("warmup_target") && config["warmup_target"].is_null();
+      return CosineDecay({number("initial_learning_rate"), number("decay_steps"), number("alpha"),
+                          no_warmup ? -1.0 : number("warmup_target"), number("warmup_steps")});
+    }
+  } catch (const std::invalid_argument& e) {  // a schedule's own check, say boundaries that do not increase
+    if (std::string_view(e.what()).starts_with(where)) throw;
+    throw std::invalid_argument(where + ": " + e.what());
+  }
+  throw std::invalid_argument(where + " is an unknown schedule '" + name +
+                              "' (this typenet has ExponentialDecay, PiecewiseConstantDecay, CosineDecay)");
+}
+
 // {"class_name": "Adam", "config": {"learning_rate": 0.001, ...}}, as Keras serialises optimizers.
 inline nlohmann::ordered_json optimizer_json(const Optimizer& optimizer) {
   return std::visit(
       [](const auto& o) {
         using O = std::decay_t<decltype(o)>;
         auto config = nlohmann::ordered_json::object();
-        std::apply([&](const auto&... field) { ((config[field.name] = o.*field.member), ...); }, detail::optimizer_fields<O>());
+        std::apply(
+            [&](const auto&... field) {
+              (
+                  [&] {
+                    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o.*field.member)>, LearningRate>)
+                      config[field.name] = learning_rate_json(o.*field.member);
+                    else
+                      config[field.name] = o.*field.member;
+                  }(),
+                  ...);
+            },
+            detail::optimizer_fields<O>());
         return nlohmann::ordered_json{{"class_name", O::name}, {"config", std::move(config)}};
       },
       optimizer);
@@ -110,7 +202,9 @@ inline Optimizer optimizer_from_json(const nlohmann::ordered_json& j) {
                 using T = std::remove_cvref_t<decltype(o.*field.member)>;
                 detail::require(config.contains(field.name), name + "'s config has no \"" + field.name + "\"");
                 const auto& v = config[field.name];
-                if constexpr (std::is_same_v<T, bool>) {
+                if constexpr (std::is_same_v<T, LearningRate>) {
+                  o.*field.member = learning_rate_from_json(v, name);
+                } else if constexpr (std::is_same_v<T, bool>) {
                   detail::require(v.is_boolean(), name + "'s \"" + field.name + "\" is not true or false");
                   o.*field.member = v.template get<bool>();
                 } else {

@@ -1,20 +1,24 @@
 #pragma once
 // Optimizers with Keras 3's defaults and update rules. Every parameter of a model lives in one
 // contiguous buffer and every gradient in another, so a step is one fused pass over each.
+// `learning_rate` is a number or a schedule of the step count (training/learning_rate.hpp).
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 #include "typenet/detail/parallel.hpp"
+#include "typenet/training/learning_rate.hpp"
 
 namespace typenet {
 
 // w <- w - lr*g; with momentum m <- mu*m - lr*g, w <- w + m (Nesterov: w <- w + mu*m - lr*g).
 struct SGD {
-  double learning_rate = 0.01;
+  LearningRate learning_rate = 0.01;
   double momentum = 0.0;
   bool nesterov = false;
   static constexpr std::string_view name = "SGD";
@@ -22,7 +26,7 @@ struct SGD {
 
 // v <- rho*v + (1-rho)*g^2; w <- w - lr*g / sqrt(v + eps) (eps inside the root, as Keras 3).
 struct RMSprop {
-  double learning_rate = 0.001;
+  LearningRate learning_rate = 0.001;
   double rho = 0.9;
   double momentum = 0.0;
   double epsilon = 1e-7;
@@ -31,7 +35,7 @@ struct RMSprop {
 
 // alpha = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g^2-v)(1-b2); w -= alpha*m/(sqrt(v)+eps).
 struct Adam {
-  double learning_rate = 0.001;
+  LearningRate learning_rate = 0.001;
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
@@ -53,6 +57,24 @@ class OptimizerState {
   const Optimizer& config() const { return config_; }
   std::size_t iterations() const { return iterations_; }
 
+  // The rate the next step will use (a schedule's value at iterations()), as Keras's
+  // optimizer.learning_rate reads.
+  double learning_rate() const {
+    return std::visit([&](const auto& o) { return o.learning_rate.at(iterations_); }, config_);
+  }
+  // Sets the rate of the steps to come, keeping the moments and the step count (what compile()
+  // would reset). As in Keras, a rate given as a schedule is not settable: std::logic_error.
+  void set_learning_rate(double rate) {
+    std::visit(
+        [&](auto& o) {
+          if (const LearningRateSchedule* schedule = o.learning_rate.schedule())
+            throw std::logic_error("set_learning_rate: this optimizer's learning rate is a " +
+                                   std::string(schedule->name()) + " schedule, which is not settable");
+          o.learning_rate = rate;
+        },
+        config_);
+  }
+
   // The optimizer's variables, so a saved training run resumes with the same moments. Slot k is
   // one value per parameter, as step() uses them: Adam 0 = m, 1 = v; RMSprop 0 = the mean
   // square, 1 = the momentum; SGD with momentum 0 = the velocity.
@@ -71,14 +93,15 @@ class OptimizerState {
   // A step on the gradient g + g2 (two workers' shares of one batch), summed as it is read: one
   // pass over the buffers instead of a pass to add them and another to step.
   void apply(float* w, const float* g, const float* g2, std::size_t n) {
+    const double lr = learning_rate();  // at the step count before this step, as Keras
     ++iterations_;
     // Element-independent, so the buffers are split across typenet's threads.
     std::visit([&](const auto& o) {
       detail::parallel_for(n, 1 << 14, [&](std::size_t begin, std::size_t end) {
         if (g2)
-          step(o, w, Sum{g, g2}, begin, end);
+          step(o, lr, w, Sum{g, g2}, begin, end);
         else
-          step(o, w, g, begin, end);
+          step(o, lr, w, g, begin, end);
       });
     }, config_);
   }
@@ -95,8 +118,8 @@ class OptimizerState {
   static std::size_t slot_count(const Adam&) { return 2; }
 
   template <class G>
-  void step(const SGD& o, float* w, G g, std::size_t begin, std::size_t end) {
-    const float lr = static_cast<float>(o.learning_rate), mu = static_cast<float>(o.momentum);
+  void step(const SGD& o, double rate, float* w, G g, std::size_t begin, std::size_t end) {
+    const float lr = static_cast<float>(rate), mu = static_cast<float>(o.momentum);
     if (o.momentum == 0.0) {
       for (std::size_t i = begin; i < end; ++i) w[i] -= lr * g[i];
       return;
@@ -110,8 +133,8 @@ class OptimizerState {
   }
 
   template <class G>
-  void step(const RMSprop& o, float* w, G g, std::size_t begin, std::size_t end) {
-    const float lr = static_cast<float>(o.learning_rate), rho = static_cast<float>(o.rho);
+  void step(const RMSprop& o, double rate, float* w, G g, std::size_t begin, std::size_t end) {
+    const float lr = static_cast<float>(rate), rho = static_cast<float>(o.rho);
     const float eps = static_cast<float>(o.epsilon), mu = static_cast<float>(o.momentum);
     float* v = first_.data();
     if (o.momentum == 0.0) {
@@ -132,9 +155,9 @@ class OptimizerState {
   }
 
   template <class G>
-  void step(const Adam& o, float* w, G g, std::size_t begin, std::size_t end) {
+  void step(const Adam& o, double rate, float* w, G g, std::size_t begin, std::size_t end) {
     const double t = static_cast<double>(iterations_);
-    const float alpha = static_cast<float>(o.learning_rate * std::sqrt(1.0 - std::pow(o.beta_2, t)) /
+    const float alpha = static_cast<float>(rate * std::sqrt(1.0 - std::pow(o.beta_2, t)) /
                                            (1.0 - std::pow(o.beta_1, t)));
     const float one_minus_b1 = static_cast<float>(1.0 - o.beta_1), one_minus_b2 = static_cast<float>(1.0 - o.beta_2);
     const float eps = static_cast<float>(o.epsilon);
