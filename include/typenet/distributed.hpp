@@ -181,6 +181,10 @@ class MpiTeam {
 // optimizer's moments, History and random streams). After a job that ended early, load it on
 // every rank and fit the epochs left; the run continues as if it had not stopped.
 //
+// Callbacks (FitOptions::callbacks) run on every rank and see the team's figures, so they decide
+// alike; one that stops training on one rank, or one given to rank 0 only (a ModelCheckpoint, a
+// CSVLogger), stops every rank at the same batch (the ranks add up their votes after each batch).
+//
 // Team is MpiTeam or a type that forwards to one (with is_root, broadcast_weights and
 // average_statistics too): examples/common/lab_example.hpp's, which is also a process alone, so
 // that a program that can run either way compiles each network's fit once, not once per team.

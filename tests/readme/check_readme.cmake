@@ -1,19 +1,37 @@
-# Compiles the first C++ block of README.md as printed, run by CTest as
+cmake_minimum_required(VERSION 3.22)
+# Compiles every C++ block of README.md as printed, run by CTest as
 #   cmake -DCOMPILER=... -DREADME=... -DINCLUDE=... -DFLAGS=... -DOUT=... -P check_readme.cmake
-# so that the first program a newcomer copies cannot drift from what the library accepts.
+# so that the code a newcomer copies cannot drift from what the library accepts. A block with a
+# main() is a whole program; any other is a fragment, compiled as the body of a function given a
+# model, x and y (fragment_prelude.hpp).
 file(READ "${README}" readme)
-string(FIND "${readme}" "```cpp\n" start)
-if(start EQUAL -1)
+get_filename_component(here "${CMAKE_CURRENT_LIST_FILE}" DIRECTORY)
+set(blocks 0)
+while(TRUE)
+  string(FIND "${readme}" "```cpp\n" start)
+  if(start EQUAL -1)
+    break()
+  endif()
+  math(EXPR start "${start} + 7")
+  string(SUBSTRING "${readme}" ${start} -1 readme)
+  string(FIND "${readme}" "```" end)
+  string(SUBSTRING "${readme}" 0 ${end} code)
+  string(SUBSTRING "${readme}" ${end} -1 readme)
+  math(EXPR blocks "${blocks} + 1")
+  if(code MATCHES "int main\\(")
+    set(source "${code}")
+  else()
+    set(source "#include \"${here}/fragment_prelude.hpp\"\nvoid readme_fragment(tn::Model<ReadmeNet>& model, const xt::xtensor<float, 3>& x,\n                     const xt::xtensor<float, 2>& y) {\n${code}}\n")
+  endif()
+  file(WRITE "${OUT}" "${source}")
+  separate_arguments(flags UNIX_COMMAND "${FLAGS}")
+  execute_process(COMMAND "${COMPILER}" -std=c++20 -fsyntax-only ${flags} "-I${INCLUDE}" "${OUT}"
+                  RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "README.md's C++ block ${blocks} does not compile as printed:\n${out}${err}")
+  endif()
+endwhile()
+if(blocks EQUAL 0)
   message(FATAL_ERROR "${README} has no ```cpp block")
 endif()
-math(EXPR start "${start} + 7")
-string(SUBSTRING "${readme}" ${start} -1 rest)
-string(FIND "${rest}" "```" end)
-string(SUBSTRING "${rest}" 0 ${end} program)
-file(WRITE "${OUT}" "${program}")
-separate_arguments(flags UNIX_COMMAND "${FLAGS}")
-execute_process(COMMAND "${COMPILER}" -std=c++20 -fsyntax-only ${flags} "-I${INCLUDE}" "${OUT}"
-                RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT status EQUAL 0)
-  message(FATAL_ERROR "README.md's first program does not compile as printed:\n${out}${err}")
-endif()
+message(STATUS "README.md: ${blocks} C++ blocks compile")

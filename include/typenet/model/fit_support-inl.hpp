@@ -103,22 +103,28 @@ TYPENET_INLINE void FitLog::epoch_begin(std::size_t epoch) {
 }
 
 TYPENET_INLINE void FitLog::batch_end(std::size_t step, const BatchScore& score, std::size_t rows) {
-  // Caught at the batch that produced it, before a NaN spreads through the weights for the rest of
-  // the epoch.
-  if (!std::isfinite(score.loss_sum))
-    throw std::runtime_error("fit: the loss became " + std::to_string(score.loss_sum) + " at epoch " +
-                             std::to_string(epoch_ + 1) + ", batch " + std::to_string(step + 1) + " of " +
-                             std::to_string(steps_) + "; lower the learning rate or check the data");
   total_ += score;
   seen_ += rows;
   const double n = static_cast<double>(std::max<std::size_t>(seen_, 1));
   const MetricValue running[] = {{"loss", total_.loss_sum / n}, {"accuracy", static_cast<double>(total_.correct) / n}};
-  bar_->update(step + 1, running);
+  const bool finite = std::isfinite(score.loss_sum);
+  if (finite) bar_->update(step + 1, running);
   if (!options_.callbacks.empty()) {
     Logs batch_logs;
     for (const auto& [name, value] : running) batch_logs.set(name, value);
     for (const auto& callback : options_.callbacks) callback->on_batch_end(step, batch_logs);
   }
+  // Caught at the batch that produced it, before a NaN spreads through the weights for the rest of
+  // the epoch; a callback that stops training (TerminateOnNaN) ends fit quietly instead.
+  if (!finite && !state_.stop_training)
+    throw std::runtime_error("fit: the loss became " + std::to_string(score.loss_sum) + " at epoch " +
+                             std::to_string(epoch_ + 1) + ", batch " + std::to_string(step + 1) + " of " +
+                             std::to_string(steps_) + "; lower the learning rate or check the data");
+}
+
+TYPENET_INLINE std::span<double> FitLog::stop_votes() {
+  stop_vote_ = stop_training() ? 1.0 : 0.0;  // a vote to stop, once counted, stands
+  return {&stop_vote_, 1};
 }
 
 TYPENET_INLINE std::vector<double> FitLog::epoch_sums() const {
@@ -133,13 +139,27 @@ TYPENET_INLINE void FitLog::epoch_end(std::size_t epoch, std::span<const double>
     logs_.set("val_loss", validation->first);
     logs_.set("val_accuracy", validation->second);
   }
-  // Callbacks run before the epoch's line is printed and recorded, so that what they add to the
-  // logs (a score, the learning rate) shows in both.
-  for (const auto& callback : options_.callbacks) callback->on_epoch_end(epoch, logs_);
-  for (const auto& [name, value] : logs_.items()) {
-    history_.append(name, value);
-    model_history_.append(name, value);
+  // The History records the epoch as the callbacks go: fit's figures before the first, what each
+  // adds to the logs (a score, the learning rate) right after it. So a ModelCheckpoint saves a
+  // model whose History holds the epoch with what the callbacks before it added, as its logs do.
+  std::size_t recorded = 0;
+  auto record = [&] {
+    for (; recorded < logs_.items().size(); ++recorded) {
+      const auto& [name, value] = logs_.items()[recorded];
+      history_.append(name, value);
+      model_history_.append(name, value);
+    }
+  };
+  record();
+  const std::vector<std::pair<std::string, double>> figures = logs_.items();
+  for (const auto& callback : options_.callbacks) {
+    callback->on_epoch_end(epoch, logs_);
+    record();
   }
+  for (std::size_t i = 0; i < figures.size(); ++i)
+    if (logs_.items()[i].second != figures[i].second && !std::isnan(figures[i].second))
+      throw std::logic_error("fit: a callback changed \"" + figures[i].first +
+                             "\" in the epoch's logs; callbacks may add figures, not change fit's");
   if (options_.verbose) {
     std::vector<MetricValue> shown;
     for (const auto& [name, value] : logs_.items()) shown.push_back({name, value});

@@ -64,7 +64,11 @@ class FitLog {
   void epoch_end(std::size_t epoch, std::span<const double> sums, const std::optional<std::pair<double, double>>& validation);
   void train_end();
 
-  bool stop_training() const { return state_.stop_training; }
+  // A callback of one process may stop training where another's does not (TerminateOnNaN on its
+  // share of a batch, a callback given to one rank only): after each batch and each epoch the
+  // processes of a team add up their votes (Team::sum), so that all stop at the same point.
+  std::span<double> stop_votes();
+  bool stop_training() const { return state_.stop_training || stop_vote_ > 0; }
   const History& history() const { return history_; }
 
  private:
@@ -79,6 +83,7 @@ class FitLog {
   std::size_t epoch_ = 0;
   BatchScore total_;
   std::size_t seen_ = 0;
+  double stop_vote_ = 0;
 };
 
 }  // namespace typenet::detail

@@ -124,7 +124,10 @@ class Model {
   std::span<float> layer_parameters() {
     return std::span<float>(engine_.params).subspan(Net::param_offset[I], Net::template layer<I>::param_count);
   }
+  // The optimizer as compile() set it: learning_rate(), set_learning_rate() (Keras's
+  // model.optimizer.learning_rate), its step count and moments.
   const OptimizerState& optimizer() const { return optimizer_; }
+  OptimizerState& optimizer() { return optimizer_; }
 
   // Every epoch this model was trained for, across fit calls and across save and load
   // (each fit returns the History of its own epochs only, as Keras does).
@@ -137,6 +140,12 @@ class Model {
   void save(const std::filesystem::path& path) const {
     io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable,
                         compiled_ ? &optimizer_ : nullptr, loss_, history_, dropout_rng_, shuffle_rng_);
+  }
+  // The weights alone (Keras's save_weights): a model file without the optimizer's state or the
+  // History, which load_weights (or load, as an uncompiled model) reads.
+  void save_weights(const std::filesystem::path& path) const {
+    io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr, loss_,
+                        History{}, dropout_rng_, shuffle_rng_);
   }
   static Model load(const std::filesystem::path& path);
   // Only the weights, from a file saved from the same network; the rest of the model is kept.
@@ -281,7 +290,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   const bool optimizer_sums = !detail::averages_gradients(team);
 
   const std::size_t steps = (data.train_rows + batch_size - 1) / batch_size;
-  TrainingState state{engine_.params, engine_.non_trainable};
+  TrainingState state{engine_.params, engine_.non_trainable, false, &optimizer_};
   detail::FitLog log(options, steps, state, history_);
   std::vector<std::size_t> order(data.train_rows);
   log.train_begin();
@@ -296,6 +305,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
       const detail::BatchScore score = forward_backward(batch, optimizer_sums);             // forward, loss, backward
       update(team, batch.rows, rows, optimizer_sums);                                       // the optimizer's step
       log.batch_end(step, score, batch.rows);                                               // progress, callbacks
+      team.sum(log.stop_votes());  // a team stops at the same batch...
     }
     std::vector<double> sums = log.epoch_sums();
     team.sum(sums);  // the epoch's figures are over every process's rows
@@ -305,6 +315,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
       validation = std::pair{v.loss, v.accuracy};
     }
     log.epoch_end(epoch, sums, validation);
+    team.sum(log.stop_votes());  // ...and at the same epoch
   }
   log.train_end();
   return log.history();

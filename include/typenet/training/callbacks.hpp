@@ -25,6 +25,8 @@
 
 namespace typenet {
 
+class OptimizerState;  // training/optimizers.hpp
+
 // An epoch's (or a batch's) figures by name, in the order they were set: loss, accuracy, then
 // val_loss, val_accuracy, then whatever callbacks add. History keeps every epoch's.
 class Logs {
@@ -43,6 +45,9 @@ struct TrainingState {
   std::span<float> weights;        // the trainable parameters, in the model's order
   std::span<float> non_trainable;  // BatchNormalization's moving statistics
   bool stop_training = false;      // set it to end fit after the current epoch (or batch)
+  // The model's optimizer: learning_rate() and set_learning_rate() (Keras's
+  // model.optimizer.learning_rate).
+  OptimizerState* optimizer = nullptr;
 };
 
 class Callback {
@@ -103,6 +108,128 @@ class EarlyStopping : public Callback {
   std::optional<double> best_;
   std::vector<float> best_weights_, best_non_trainable_;
 };
+
+// ReduceLROnPlateau's arguments, Keras's names and defaults.
+struct ReduceLROnPlateauOptions {
+  std::string monitor = "val_loss";
+  double factor = 0.1;      // new rate = rate * factor, below 1
+  std::size_t patience = 10;
+  int verbose = 0;
+  std::string mode = "auto";  // "min", "max", or "auto" (as EarlyStopping)
+  double min_delta = 1e-4;
+  std::size_t cooldown = 0;  // epochs after a reduction during which no waiting is counted
+  double min_lr = 0.0;
+  std::ostream* out = nullptr;
+};
+
+// Multiplies the learning rate by `factor` when `monitor` has not improved by more than
+// min_delta for `patience` epochs, as keras.callbacks.ReduceLROnPlateau: then waits `cooldown`
+// epochs before counting again, and never goes below min_lr. Adds "learning_rate" to the logs.
+class ReduceLROnPlateau : public Callback {
+ public:
+  using Options = ReduceLROnPlateauOptions;
+  explicit ReduceLROnPlateau(Options options = {});
+  void on_train_begin(Logs&) override;
+  void on_epoch_end(std::size_t epoch, Logs& logs) override;
+
+ private:
+  Options options_;
+  bool maximise_ = false;
+  std::optional<double> best_;
+  std::size_t wait_ = 0, cooldown_counter_ = 0;
+};
+
+// Sets the learning rate before every epoch to schedule(epoch, current rate), as
+// keras.callbacks.LearningRateScheduler (epochs from 0). Adds "learning_rate" to the logs.
+class LearningRateScheduler : public Callback {
+ public:
+  explicit LearningRateScheduler(std::function<double(std::size_t epoch, double rate)> schedule, int verbose = 0,
+                                 std::ostream* out = nullptr);
+  void on_epoch_begin(std::size_t epoch, Logs& logs) override;
+  void on_epoch_end(std::size_t epoch, Logs& logs) override;
+
+ private:
+  std::function<double(std::size_t, double)> schedule_;
+  int verbose_;
+  std::ostream* out_;
+};
+
+// Stops training at the first batch whose loss is NaN or infinite, as keras.callbacks.TerminateOnNaN;
+// fit then returns the History so far instead of throwing (which it does without this callback).
+class TerminateOnNaN : public Callback {
+ public:
+  explicit TerminateOnNaN(std::ostream* out = nullptr) : out_(out) {}
+  void on_batch_end(std::size_t batch, Logs& logs) override;
+
+ private:
+  std::ostream* out_;
+};
+
+// Writes every epoch's logs to a CSV file, as keras.callbacks.CSVLogger: a header "epoch" and the
+// logs' names sorted, then one row per epoch (epochs from 0), with `separator` between fields; with
+// `append` the rows go after the file's present ones (the header only if it was empty). The file
+// is replaced atomically after each epoch, so a reader never sees half a row.
+class CSVLogger : public Callback {
+ public:
+  explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
+  void on_train_begin(Logs&) override;
+  void on_epoch_end(std::size_t epoch, Logs& logs) override;
+
+ private:
+  std::string filename_;
+  char separator_;
+  bool append_;
+  std::string text_;
+  std::vector<std::string> keys_;
+};
+
+// ModelCheckpoint's arguments, Keras's names and defaults.
+struct ModelCheckpointOptions {
+  // Where to save after each epoch; may name the epoch (from 1) and the logs, with Python's
+  // format specifications: "ckpt/{epoch:02d}-{val_loss:.3f}.typenet".
+  std::string filepath;
+  std::string monitor = "val_loss";
+  int verbose = 0;
+  bool save_best_only = false;     // save only when `monitor` beats the best so far
+  bool save_weights_only = false;  // Model::save_weights rather than Model::save
+  std::string mode = "auto";       // "min", "max", or "auto" (as EarlyStopping)
+  std::optional<double> initial_value_threshold;  // the best to beat at first
+  std::ostream* out = nullptr;
+};
+
+// Saves the model after every epoch, or only after the epochs that improve `monitor`, as
+// keras.callbacks.ModelCheckpoint. Each save is atomic (Model::save). It takes the model it
+// saves, since a callback sees the weights but not the network's type:
+//
+//   auto checkpoint = std::make_shared<tn::ModelCheckpoint>(model, tn::ModelCheckpoint::Options{
+//       .filepath = "best.typenet", .save_best_only = true});
+class ModelCheckpoint : public Callback {
+ public:
+  using Options = ModelCheckpointOptions;
+  template <class TypedModel>
+  ModelCheckpoint(TypedModel& model, Options options)
+      : ModelCheckpoint(std::move(options), [&model](const std::string& path, bool weights_only) {
+          if (weights_only)
+            model.save_weights(path);
+          else
+            model.save(path);
+        }) {}
+  ModelCheckpoint(Options options, std::function<void(const std::string& path, bool weights_only)> save);
+
+  void on_train_begin(Logs&) override;
+  void on_epoch_end(std::size_t epoch, Logs& logs) override;
+  std::optional<double> best() const { return best_; }
+
+ private:
+  Options options_;
+  std::function<void(const std::string&, bool)> save_;
+  bool maximise_ = false;
+  std::optional<double> best_;
+};
+
+// Fills Python-style fields in a checkpoint path: {epoch} (from 1) and any of the logs, each with
+// an optional format specification ({epoch:03d}, {val_loss:.4f}); throws naming an unknown field.
+std::string format_checkpoint_path(const std::string& pattern, std::size_t epoch, const Logs& logs);
 
 // A callback made of functions, as keras.callbacks.LambdaCallback; any may be empty.
 class LambdaCallback : public Callback {

@@ -1,12 +1,18 @@
-// training/callbacks.hpp: the order fit calls callbacks in, and EarlyStopping as Keras 3 decides,
-// driven by a scripted monitor so that the epoch it stops at and the weights it restores are known.
+// training/callbacks.hpp: the order fit calls callbacks in, and each callback as Keras 3 decides,
+// driven by a scripted monitor so that the epoch it acts at (and what it restores, sets or saves)
+// is known in advance.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <xtensor/xtensor.hpp>
 
@@ -181,5 +187,210 @@ TEST_CASE("fit stops at the batch whose loss is not finite and names the epoch a
   CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false,
                                                   .callbacks = {count}}),
                        doctest::Contains("at epoch 1, batch 2 of 5"), std::runtime_error);
-  CHECK(batches == 1);
+  CHECK(batches == 2);  // the callbacks see the bad batch (TerminateOnNaN would stop there), then fit throws
+}
+
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("typenet_callbacks_" + std::to_string(::getpid()));
+  TempDir() {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("ReduceLROnPlateau cuts the rate at the epochs Keras would, with cooldown and min_lr") {
+  const Data data;
+  tn::Model<Net> model{7};
+  model.compile(tn::SGD{.learning_rate = 0.1}, tn::SparseCategoricalCrossentropy{});
+  // Keras 3's rules by hand (best, wait, cooldown counter; min_delta 1e-4, patience 2, cooldown 1):
+  // 0: best 1.0 | 1: best 0.9 | 2: wait 1 | 3: wait 2: 0.1 -> 0.05, cooldown 1 | 4: the cooldown
+  // ends (wait 0), then no improvement: wait 1 | 5: wait 2: 0.05 -> 0.025 | 6: wait 1 | 7: wait 2:
+  // 0.025 -> max(0.0125, min_lr 0.02) = 0.02 | 8: wait 1 | 9, 10: at min_lr, nothing more.
+  // "learning_rate" in the logs is the rate the epoch trained with (read before the cut).
+  Script script({1.0, 0.9, 0.95, 0.92, 0.91, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995}, model);
+  std::ostringstream out;
+  auto reduce = std::make_shared<tn::ReduceLROnPlateau>(tn::ReduceLROnPlateau::Options{
+      .monitor = "monitor", .factor = 0.5, .patience = 2, .verbose = 1, .cooldown = 1, .min_lr = 0.02, .out = &out});
+  const tn::History h =
+      model.fit(data.x, data.y, {.batch_size = 8, .epochs = 11, .verbose = 0, .callbacks = {script.callback, reduce}});
+  const std::vector<double> expected = {0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.02, 0.02, 0.02};
+  REQUIRE(h["learning_rate"].size() == expected.size());
+  for (std::size_t e = 0; e < expected.size(); ++e) {
+    CAPTURE(e);
+    CHECK(h["learning_rate"][e] == doctest::Approx(expected[e]).epsilon(1e-15));
+  }
+  CHECK(model.optimizer().learning_rate() == doctest::Approx(0.02).epsilon(1e-15));
+  CHECK(model.optimizer().iterations() == 55);  // the moments and the step count were never reset
+  CHECK(out.str() ==
+        "Epoch 4: ReduceLROnPlateau reducing learning rate to 0.05.\n"
+        "Epoch 6: ReduceLROnPlateau reducing learning rate to 0.025.\n"
+        "Epoch 8: ReduceLROnPlateau reducing learning rate to 0.02.\n");
+  CHECK_THROWS_WITH_AS(tn::ReduceLROnPlateau({.factor = 1.0}),
+                       "ReduceLROnPlateau: factor must be below 1 (it multiplies the rate), not 1.000000",
+                       std::invalid_argument);
+}
+
+TEST_CASE("LearningRateScheduler sets each epoch's rate from the epoch and the current rate") {
+  const Data data;
+  tn::Model<Net> model{8};
+  model.compile(tn::SGD{.learning_rate = 0.1}, tn::SparseCategoricalCrossentropy{});
+  std::vector<std::size_t> epochs_seen;
+  auto scheduler = std::make_shared<tn::LearningRateScheduler>([&](std::size_t epoch, double rate) {
+    epochs_seen.push_back(epoch);
+    return epoch < 2 ? rate : rate * 0.5;  // Keras's documented example
+  });
+  const tn::History h = model.fit(data.x, data.y, {.batch_size = 8, .epochs = 4, .verbose = 0, .callbacks = {scheduler}});
+  CHECK(epochs_seen == std::vector<std::size_t>{0, 1, 2, 3});
+  CHECK(h["learning_rate"] == std::vector<double>{0.1, 0.1, 0.05, 0.025});
+
+  // A schedule given to the optimizer is not settable per epoch as well: said at the first epoch.
+  model.compile(tn::SGD{.learning_rate = tn::ExponentialDecay({.initial_learning_rate = 0.1, .decay_steps = 10, .decay_rate = 0.5})},
+                tn::SparseCategoricalCrossentropy{});
+  CHECK_THROWS_WITH_AS(model.fit(data.x, data.y, {.epochs = 1, .verbose = 0, .callbacks = {scheduler}}),
+                       doctest::Contains("ExponentialDecay schedule, which is not settable"), std::logic_error);
+}
+
+TEST_CASE("TerminateOnNaN ends fit at the first non-finite batch loss, returning the History so far") {
+  const Data data;
+  tn::Model<Net> model{6};
+  model.compile(tn::SGD{.learning_rate = 1e35}, tn::SparseCategoricalCrossentropy{});  // NaN at batch 2 (above)
+  std::size_t batches = 0;
+  auto count = std::make_shared<tn::LambdaCallback>();
+  count->batch_end = [&](std::size_t, tn::Logs&) { ++batches; };
+  std::ostringstream out;
+  const tn::History h = model.fit(data.x, data.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false,
+                                                   .callbacks = {std::make_shared<tn::TerminateOnNaN>(&out), count}});
+  CHECK(batches == 2);
+  CHECK(out.str() == "Batch 1: Invalid loss, terminating training\n");
+  CHECK(h.epochs() == 1);
+  CHECK(std::isnan(h["loss"][0]));
+}
+
+TEST_CASE("CSVLogger writes the epochs' logs as Keras does, replacing the file atomically, and appends") {
+  const Data data;
+  const TempDir dir;
+  const auto file = dir.path / "log.csv";
+  tn::Model<Net> model{9};
+  model.compile(tn::SGD{}, tn::SparseCategoricalCrossentropy{});
+  const tn::History h = model.fit(data.x, data.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .validation_split = 0.25,
+                                                   .callbacks = {std::make_shared<tn::CSVLogger>(file.string())}});
+  const std::string text = read_text(file);
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line == "epoch,accuracy,loss,val_accuracy,val_loss");  // the logs' names, sorted
+  for (std::size_t e = 0; e < 2; ++e) {
+    REQUIRE(std::getline(lines, line));
+    std::istringstream fields(line);
+    std::string field;
+    std::vector<double> values;
+    while (std::getline(fields, field, ',')) values.push_back(std::stod(field));
+    REQUIRE(values.size() == 5);
+    CHECK(values[0] == static_cast<double>(e));  // epochs from 0, as Keras writes them
+    // Written with the shortest text that reads back as the same double: exact.
+    CHECK(values[1] == h["accuracy"][e]);
+    CHECK(values[2] == h["loss"][e]);
+    CHECK(values[3] == h["val_accuracy"][e]);
+    CHECK(values[4] == h["val_loss"][e]);
+  }
+  CHECK(!std::getline(lines, line));
+  // No temporary file is left beside it.
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 1);
+
+  // append: the rows go on after the present ones, with no second header; separator ';'.
+  model.fit(data.x, data.y, {.batch_size = 8, .epochs = 1, .verbose = 0,
+                             .callbacks = {std::make_shared<tn::CSVLogger>(file.string(), ';', true)}});
+  const std::string appended = read_text(file);
+  REQUIRE(appended.starts_with(text));
+  const std::string row = appended.substr(text.size());
+  CHECK(row.starts_with("0;"));
+  CHECK(std::count(row.begin(), row.end(), ';') == 2);  // epoch;accuracy;loss
+  CHECK(std::count(row.begin(), row.end(), '\n') == 1);
+}
+
+TEST_CASE("ModelCheckpoint saves every epoch, or the best ones, to paths formatted from the epoch and the logs") {
+  const Data data;
+  const TempDir dir;
+  tn::Model<Net> model{10};
+  model.compile(tn::Adam{.learning_rate = 0.01}, tn::SparseCategoricalCrossentropy{});
+  Script script({3.0, 1.0, 2.0, 0.5}, model);
+  std::ostringstream out;
+  auto best = std::make_shared<tn::ModelCheckpoint>(model, tn::ModelCheckpoint::Options{
+      .filepath = (dir.path / "{epoch:02d}-{monitor:.2f}.typenet").string(), .monitor = "monitor", .verbose = 1,
+      .save_best_only = true, .out = &out});
+  model.fit(data.x, data.y, {.batch_size = 8, .epochs = 4, .verbose = 0, .callbacks = {script.callback, best}});
+  CHECK(std::filesystem::exists(dir.path / "01-3.00.typenet"));
+  CHECK(std::filesystem::exists(dir.path / "02-1.00.typenet"));
+  CHECK(!std::filesystem::exists(dir.path / "03-2.00.typenet"));  // 2.0 does not beat 1.0
+  REQUIRE(std::filesystem::exists(dir.path / "04-0.50.typenet"));
+  CHECK(best->best() == 0.5);
+  const std::string p = dir.path.string() + "/";
+  CHECK(out.str() == "Epoch 1: monitor improved from inf to 3.00000, saving model to " + p + "01-3.00.typenet\n"
+                     "Epoch 2: monitor improved from 3.00000 to 1.00000, saving model to " + p + "02-1.00.typenet\n"
+                     "Epoch 3: monitor did not improve from 1.00000\n"
+                     "Epoch 4: monitor improved from 1.00000 to 0.50000, saving model to " + p + "04-0.50.typenet\n");
+  // The file holds the model as that epoch left it, optimizer and History included.
+  const auto saved = tn::Model<Net>::load(dir.path / "02-1.00.typenet");
+  CHECK(weights_of(saved) == script.weights_after[1]);
+  CHECK(saved.history().epochs() == 2);
+  CHECK(saved.history()["monitor"] == std::vector<double>{3.0, 1.0});  // the Script callback ran before it
+  CHECK(saved.optimizer().iterations() == 10);
+
+  // Every epoch, weights only, to one path: the last epoch's weights, for load_weights.
+  auto every = std::make_shared<tn::ModelCheckpoint>(model, tn::ModelCheckpoint::Options{
+      .filepath = (dir.path / "last.weights").string(), .save_weights_only = true});
+  model.fit(data.x, data.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .callbacks = {every}});
+  tn::Model<Net> fresh{99};
+  fresh.load_weights(dir.path / "last.weights");
+  CHECK(weights_of(fresh) == weights_of(model));
+  CHECK(!tn::Model<Net>::load(dir.path / "last.weights").history().epochs());
+}
+
+TEST_CASE("format_checkpoint_path: Python's fields and specifications, and what it refuses") {
+  tn::Logs logs;
+  logs.set("loss", 0.123456);
+  logs.set("val_accuracy", 0.9);
+  CHECK(tn::format_checkpoint_path("m-{epoch}.typenet", 7, logs) == "m-7.typenet");
+  CHECK(tn::format_checkpoint_path("{epoch:03d}_{loss:.3f}_{val_accuracy}", 12, logs) == "012_0.123_0.9");
+  CHECK(tn::format_checkpoint_path("{{literal}}-{loss:.2e}", 1, logs) == "{literal}-1.23e-01");
+  CHECK_THROWS_WITH_AS(tn::format_checkpoint_path("{val_loss:.2f}.typenet", 1, logs),
+                       "ModelCheckpoint: the filepath names {val_loss}, which is neither the epoch nor in the logs "
+                       "(epoch, loss, val_accuracy)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(tn::format_checkpoint_path("{epoch:.2f}", 1, logs),
+                       "ModelCheckpoint: {epoch} is an integer; format it with d, not f", std::invalid_argument);
+  CHECK_THROWS_AS(tn::format_checkpoint_path("{loss", 1, logs), std::invalid_argument);
+  CHECK_THROWS_AS(tn::format_checkpoint_path("{loss:999999f}", 1, logs), std::invalid_argument);
+}
+
+TEST_CASE("in a team, a process whose callback stops training stops every process at the same batch") {
+  // A stand-in for the other processes: the first process alone, except that at the second vote
+  // of the run another process votes to stop (as its TerminateOnNaN would).
+  struct OtherProcessStops : tn::Solo {
+    static constexpr bool averages_gradients() { return true; }
+    mutable int votes = 0;
+    void sum(std::span<double> values) const {
+      if (values.size() == 1 && ++votes == 2) values[0] += 1.0;
+    }
+  };
+  const Data data;
+  tn::Model<Net> model{11};
+  model.compile(tn::SGD{}, tn::SparseCategoricalCrossentropy{});
+  std::size_t batches = 0;
+  auto count = std::make_shared<tn::LambdaCallback>();
+  count->batch_end = [&](std::size_t, tn::Logs&) { ++batches; };
+  const OtherProcessStops team;
+  const tn::History h = model.fit(data.x, data.y, {.batch_size = 8, .epochs = 3, .verbose = 0, .callbacks = {count}}, team);
+  CHECK(batches == 2);
+  CHECK(h.epochs() == 1);
 }
