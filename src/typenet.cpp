@@ -7,6 +7,7 @@
 
 #include "typenet/detail/score-inl.hpp"
 #include "typenet/io/model_file-inl.hpp"
+#include "typenet/metrics/metric-inl.hpp"
 #include "typenet/model/fit_support-inl.hpp"
 #include "typenet/model/summary-inl.hpp"
 #include "typenet/model/targets-inl.hpp"

@@ -8,9 +8,10 @@ namespace typenet::io {
 
 TYPENET_INLINE void save_model_file(const std::filesystem::path& path, const NetworkDescription& net,
                                     std::span<const float> weights, std::span<const float> non_trainable,
-                                    const OptimizerState* optimizer, const Loss& loss, const History& history,
-                                    const typenet::detail::Rng& dropout_rng, const typenet::detail::Rng& shuffle_rng) {
-  write_saved_model(path, net, weights, non_trainable, optimizer, loss, history, dropout_rng, shuffle_rng);
+                                    const OptimizerState* optimizer, const Loss& loss, std::span<const Metric> metrics,
+                                    const History& history, const typenet::detail::Rng& dropout_rng,
+                                    const typenet::detail::Rng& shuffle_rng) {
+  write_saved_model(path, net, weights, non_trainable, optimizer, loss, metrics, history, dropout_rng, shuffle_rng);
 }
 
 TYPENET_INLINE SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net) {

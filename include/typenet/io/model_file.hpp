@@ -15,6 +15,7 @@
 #include "typenet/config.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/io/network_description.hpp"
+#include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
 #include "typenet/training/losses.hpp"
 #include "typenet/training/optimizers.hpp"
@@ -30,6 +31,7 @@ struct SavedModel {
   SavedWeights weights;
   std::optional<OptimizerState> optimizer;  // set, with `loss`, when the saved model had been compiled
   Loss loss;
+  std::vector<Metric> metrics;  // compile's; a file from before metrics: the loss's defaults
   History history;
   typenet::detail::Rng::State dropout_rng{}, shuffle_rng{};
 };
@@ -37,7 +39,7 @@ struct SavedModel {
 // Writes the whole training state atomically; `optimizer` is null for a model never compiled.
 void save_model_file(const std::filesystem::path& path, const NetworkDescription& net, std::span<const float> weights,
                      std::span<const float> non_trainable, const OptimizerState* optimizer, const Loss& loss,
-                     const History& history, const typenet::detail::Rng& dropout_rng,
+                     std::span<const Metric> metrics, const History& history, const typenet::detail::Rng& dropout_rng,
                      const typenet::detail::Rng& shuffle_rng);
 
 // Read back, after checking the file against `net`; a file saved from another network is refused

@@ -70,8 +70,9 @@ inline void check_architecture(const ModelFileReader& file, const NetworkDescrip
 // `optimizer` is null for a model never compiled (and `loss` is then not written).
 inline void write_saved_model(const std::filesystem::path& path, const NetworkDescription& net,
                               std::span<const float> weights, std::span<const float> non_trainable,
-                              const OptimizerState* optimizer, const Loss& loss, const History& history,
-                              const typenet::detail::Rng& dropout_rng, const typenet::detail::Rng& shuffle_rng) {
+                              const OptimizerState* optimizer, const Loss& loss, std::span<const Metric> metrics,
+                              const History& history, const typenet::detail::Rng& dropout_rng,
+                              const typenet::detail::Rng& shuffle_rng) {
   nlohmann::ordered_json header = {{"format", "typenet model"},
                                    {"format_version", model_format_version},
                                    {"architecture", keras_model_json(net)},
@@ -83,7 +84,9 @@ inline void write_saved_model(const std::filesystem::path& path, const NetworkDe
   if (net.non_trainable_count > 0) sections.push_back({"non_trainable", non_trainable});
   if (optimizer) {
     const std::vector<std::string> slots = optimizer_slot_names(optimizer->config());
-    header["compile"] = {{"optimizer", optimizer_json(optimizer->config())}, {"loss", loss_name(loss)}};
+    header["compile"] = {{"optimizer", optimizer_json(optimizer->config())},
+                         {"loss", loss_name(loss)},
+                         {"metrics", metrics_json(metrics)}};
     header["optimizer_state"] = {{"iterations", optimizer->iterations()}, {"slots", slots}};
     for (std::size_t k = 0; k < slots.size(); ++k) sections.push_back({"optimizer/" + slots[k], optimizer->slot(k)});
   } else {
@@ -130,6 +133,9 @@ inline SavedModel read_saved_model(const std::filesystem::path& path, const Netw
                       "the header's \"compile\" is not {\"optimizer\": ..., \"loss\": ...}");
       const Optimizer optimizer = optimizer_from_json(compile["optimizer"]);
       model.loss = loss_from_name(compile["loss"].get<std::string>());
+      // Files written before compile took metrics have none: the loss's defaults, as then.
+      model.metrics = compile.contains("metrics") ? metrics_from_json(compile["metrics"])
+                                                  : typenet::detail::MetricList::defaults(model.loss);
       const std::vector<std::string> slots = optimizer_slot_names(optimizer);
       detail::require(state.is_object() && state.contains("iterations") && state["iterations"].is_number_unsigned() &&
                           state.contains("slots") && state["slots"] == nlohmann::ordered_json(slots),

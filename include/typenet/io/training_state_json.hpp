@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "typenet/detail/random.hpp"
+#include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
 #include "typenet/training/losses.hpp"
 #include "typenet/training/optimizers.hpp"
@@ -250,6 +252,57 @@ inline Loss loss_from_name(const std::string& name) {
   const bool known = detail::visit_alternative_named<Loss>(name, [&](auto l) { result = l; });
   detail::require(known, "unknown loss '" + name + "' (this typenet has " + detail::alternative_names<Loss>() + ")");
   return result;
+}
+
+// compile's metrics: [{"name": "auc", "num_thresholds": 200}, {"name": "acc"}, ...], each by the
+// name it logs under and the settings it has.
+inline nlohmann::ordered_json metrics_json(std::span<const Metric> metrics) {
+  auto list = nlohmann::ordered_json::array();
+  for (const Metric& metric : metrics) {
+    nlohmann::ordered_json j = {{"name", metric.name()}};
+    std::visit(
+        [&](const auto& m) {
+          if constexpr (requires { m.threshold; }) j["threshold"] = m.threshold;
+          if constexpr (requires { m.num_thresholds; }) j["num_thresholds"] = m.num_thresholds;
+        },
+        metric.kind());
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
+inline std::vector<Metric> metrics_from_json(const nlohmann::ordered_json& j) {
+  detail::require(j.is_array(), "the compile's \"metrics\" is not a list");
+  std::vector<Metric> metrics;
+  for (const auto& entry : j) {
+    detail::require(entry.is_object() && entry.contains("name") && entry["name"].is_string(),
+                    "a metric is not {\"name\": ..., ...}: " + entry.dump());
+    const std::string name = entry["name"].get<std::string>();
+    Metric::Kind kind = Metric(name).kind();  // throws naming an unknown metric
+    std::size_t used = 1;
+    std::visit(
+        [&](auto& m) {
+          if constexpr (requires { m.threshold; }) {
+            detail::require(entry.contains("threshold") && entry["threshold"].is_number() &&
+                                std::isfinite(entry["threshold"].get<double>()),
+                            "the metric \"" + name + "\" has no finite \"threshold\"");
+            m.threshold = entry["threshold"].get<double>();
+            ++used;
+          }
+          if constexpr (requires { m.num_thresholds; }) {
+            detail::require(entry.contains("num_thresholds") && entry["num_thresholds"].is_number_unsigned() &&
+                                entry["num_thresholds"].get<std::uint64_t>() >= 2 &&
+                                entry["num_thresholds"].get<std::uint64_t>() <= 100000,
+                            "the metric \"" + name + "\" has no \"num_thresholds\" from 2 to 100000");
+            m.num_thresholds = entry["num_thresholds"].get<std::size_t>();
+            ++used;
+          }
+        },
+        kind);
+    detail::require(used == entry.size(), "the metric \"" + name + "\" has settings this typenet does not know: " + entry.dump());
+    metrics.emplace_back(kind, name);
+  }
+  return metrics;
 }
 
 // {"loss": [...], "accuracy": [...], ...} in the History's order; a value that is not finite

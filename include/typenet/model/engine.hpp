@@ -26,6 +26,7 @@
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
 #include "typenet/layers/layer.hpp"
+#include "typenet/metrics/metric.hpp"
 #include "typenet/network/sequential.hpp"
 #include "typenet/training/losses.hpp"
 #include "typenet/training/optimizers.hpp"
@@ -93,10 +94,13 @@ class Engine {
   // Forward, loss and backward over the batch in training mode, split across the workers, with
   // layers [0, First) skipped (their output is the batch: see fixed_prefix). Leaves dLoss/dparams,
   // averaged over the batch, in `grads`; or, with `sum_gradients` false, each worker's share in
-  // its own buffer for step() to sum as it steps. Dropout masks come from `dropout`.
+  // its own buffer for step() to sum as it steps. Dropout masks come from `dropout`. With
+  // `metrics`, their state over the batch is left in metric_states[0, state_size) (each worker
+  // uses a slot of state_size there, so it has room for ThreadTeam::max_threads of them).
   template <std::size_t First = 0>
   detail::BatchScore forward_backward(const Batch& batch, const Loss& loss, detail::Rng& dropout,
-                                      bool sum_gradients = true) {
+                                      bool sum_gradients = true, const detail::MetricList* metrics = nullptr,
+                                      double* metric_states = nullptr) {
     constexpr std::size_t row = row_size<First>();
     const std::size_t parts = workers_for(batch.rows);
     ready_workers(parts, (batch.rows + parts - 1) / parts);
@@ -109,6 +113,7 @@ class Engine {
       std::copy(non_trainable.begin(), non_trainable.end(), workers_[k].own_non_trainable.begin());
     }
     std::array<detail::BatchScore, detail::ThreadTeam::max_threads> scores{};
+    if (metrics) std::fill(metric_states, metric_states + parts * metrics->state_size(), 0.0);
     split_rows(batch.rows, [&](std::size_t k, std::size_t begin, std::size_t end) {
       const std::size_t rows = end - begin;
       const float* output = forward<First, layer_count>(k, batch.inputs + begin * row, rows, /*training=*/true);
@@ -117,6 +122,9 @@ class Engine {
                                      batch.targets + begin * batch.target_width, batch.target_width,
                                      batch.weights ? batch.weights + begin : nullptr, rows,
                                      workers_[k].delta[layer_count], batch.rows, &preactivation);
+      if (metrics)
+        metrics->accumulate(loss, metric_states + k * metrics->state_size(), output, output_size,
+                            batch.targets + begin * batch.target_width, batch.target_width, rows);
       backward<First>(k, rows, preactivation);
     });
     if (parts > 1) {
@@ -125,6 +133,7 @@ class Engine {
     }
     detail::BatchScore total;
     for (std::size_t k = 0; k < parts; ++k) total += scores[k];
+    if (metrics) detail::add_worker_states(metric_states, metrics->state_size(), parts);
     return total;
   }
 

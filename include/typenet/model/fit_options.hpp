@@ -5,6 +5,10 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "typenet/model/array_ref.hpp"
@@ -32,9 +36,30 @@ struct FitOptions {
   Callbacks callbacks;             // training/callbacks.hpp: EarlyStopping, LambdaCallback, your own
 };
 
+// What evaluate returns: the loss, the accuracy that fits the loss (as before compile took
+// metrics; computed whatever they are), and every metric compile asked for, by name.
+// `auto [loss, accuracy] = model.evaluate(x, y);` binds the first two.
 struct Evaluation {
   double loss = 0.0;
   double accuracy = 0.0;
+  std::vector<std::pair<std::string, double>> metrics;
+
+  // The metric named `name` (std::out_of_range naming the ones there are, if it is not).
+  double operator[](std::string_view name) const;
+
+  template <std::size_t I>
+  double get() const {
+    static_assert(I < 2, "an Evaluation binds as [loss, accuracy]; read the other metrics by name");
+    return I == 0 ? loss : accuracy;
+  }
 };
 
 }  // namespace typenet
+
+// Structured bindings of an Evaluation: [loss, accuracy], as before it carried the metrics.
+template <>
+struct std::tuple_size<typenet::Evaluation> : std::integral_constant<std::size_t, 2> {};
+template <std::size_t I>
+struct std::tuple_element<I, typenet::Evaluation> {
+  using type = double;
+};

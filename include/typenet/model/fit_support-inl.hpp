@@ -1,5 +1,6 @@
 #pragma once
 // The definitions of model/fit_support.hpp (typenet/config.hpp says where they are compiled).
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -9,6 +10,19 @@
 
 #include "typenet/model/fit_support.hpp"
 #include "typenet/training/progress.hpp"
+
+namespace typenet {
+
+TYPENET_INLINE double Evaluation::operator[](std::string_view name) const {
+  for (const auto& [metric, value] : metrics)
+    if (metric == name) return value;
+  std::string have;
+  for (const auto& [metric, value] : metrics) have += (have.empty() ? "" : ", ") + metric;
+  throw std::out_of_range("Evaluation has no metric \"" + std::string(name) + "\" (it has " +
+                          (have.empty() ? std::string("none") : have) + ")");
+}
+
+}  // namespace typenet
 
 namespace typenet::detail {
 
@@ -71,12 +85,17 @@ TYPENET_INLINE void shuffle_order(std::vector<std::size_t>& order, Rng& rng, boo
 }
 
 TYPENET_INLINE FitLog::FitLog(const FitOptions& options, std::size_t steps_per_epoch, TrainingState& state,
-                              History& model_history)
+                              History& model_history, const MetricList& metrics)
     : options_(options),
       steps_(steps_per_epoch),
       state_(state),
       model_history_(model_history),
-      interactive_(options.verbose == 1 && options.out == &std::cout && stdout_is_terminal()) {
+      interactive_(options.verbose == 1 && options.out == &std::cout && stdout_is_terminal()),
+      metrics_(metrics),
+      epoch_state_(metrics.state_size()),
+      values_(metrics.size()) {
+  running_.push_back({"loss", 0.0});
+  for (const Metric& metric : metrics.metrics()) running_.push_back({metric.name(), 0.0});
   for (const auto& callback : options_.callbacks)
     if (!callback) throw std::invalid_argument("fit: FitOptions::callbacks holds an empty pointer");
 }
@@ -100,18 +119,26 @@ TYPENET_INLINE void FitLog::epoch_begin(std::size_t epoch) {
   bar_ = std::make_unique<ProgressBar>(*options_.out, steps_, interactive_);
   total_ = {};
   seen_ = 0;
+  std::fill(epoch_state_.begin(), epoch_state_.end(), 0.0);
 }
 
-TYPENET_INLINE void FitLog::batch_end(std::size_t step, const BatchScore& score, std::size_t rows) {
+TYPENET_INLINE void FitLog::batch_end(std::size_t step, const BatchScore& score, std::size_t rows,
+                                      const double* metric_state) {
   total_ += score;
   seen_ += rows;
-  const double n = static_cast<double>(std::max<std::size_t>(seen_, 1));
-  const MetricValue running[] = {{"loss", total_.loss_sum / n}, {"accuracy", static_cast<double>(total_.correct) / n}};
+  for (std::size_t i = 0; i < epoch_state_.size(); ++i) epoch_state_[i] += metric_state[i];
   const bool finite = std::isfinite(score.loss_sum);
-  if (finite) bar_->update(step + 1, running);
+  const bool shown = finite && options_.verbose == 1;
+  if (shown || !options_.callbacks.empty()) {  // the running figures, over the epoch so far
+    const double n = static_cast<double>(std::max<std::size_t>(seen_, 1));
+    metrics_.results(epoch_state_.data(), n, values_.data());
+    running_[0].value = total_.loss_sum / n;
+    for (std::size_t m = 0; m < values_.size(); ++m) running_[m + 1].value = values_[m];
+  }
+  if (shown) bar_->update(step + 1, running_);
   if (!options_.callbacks.empty()) {
     Logs batch_logs;
-    for (const auto& [name, value] : running) batch_logs.set(name, value);
+    for (const auto& [name, value] : running_) batch_logs.set(name, value);
     for (const auto& callback : options_.callbacks) callback->on_batch_end(step, batch_logs);
   }
   // Caught at the batch that produced it, before a NaN spreads through the weights for the rest of
@@ -128,16 +155,20 @@ TYPENET_INLINE std::span<double> FitLog::stop_votes() {
 }
 
 TYPENET_INLINE std::vector<double> FitLog::epoch_sums() const {
-  return {total_.loss_sum, static_cast<double>(total_.correct), static_cast<double>(seen_)};
+  std::vector<double> sums = {total_.loss_sum, static_cast<double>(seen_)};
+  sums.insert(sums.end(), epoch_state_.begin(), epoch_state_.end());
+  return sums;
 }
 
 TYPENET_INLINE void FitLog::epoch_end(std::size_t epoch, std::span<const double> sums,
-                                      const std::optional<std::pair<double, double>>& validation) {
-  logs_.set("loss", sums[0] / sums[2]);
-  logs_.set("accuracy", sums[1] / sums[2]);
+                                      const std::optional<Evaluation>& validation) {
+  const double rows = sums[1];
+  metrics_.results(sums.data() + 2, rows, values_.data());
+  logs_.set("loss", sums[0] / rows);
+  for (std::size_t m = 0; m < values_.size(); ++m) logs_.set(metrics_.metrics()[m].name(), values_[m]);
   if (validation) {
-    logs_.set("val_loss", validation->first);
-    logs_.set("val_accuracy", validation->second);
+    logs_.set("val_loss", validation->loss);
+    for (const auto& [name, value] : validation->metrics) logs_.set("val_" + name, value);
   }
   // The History records the epoch as the callbacks go: fit's figures before the first, what each
   // adds to the logs (a score, the learning rate) right after it. So a ModelCheckpoint saves a

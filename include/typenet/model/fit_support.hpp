@@ -12,6 +12,7 @@
 #include "typenet/config.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
+#include "typenet/metrics/metric.hpp"
 #include "typenet/model/fit_options.hpp"
 #include "typenet/model/targets.hpp"
 #include "typenet/training/callbacks.hpp"
@@ -20,6 +21,7 @@
 
 namespace typenet {
 class ProgressBar;  // training/progress.hpp
+struct MetricValue;
 }
 
 namespace typenet::detail {
@@ -49,19 +51,21 @@ void shuffle_order(std::vector<std::size_t>& order, Rng& rng, bool shuffle);
 // The bookkeeping of fit's epochs: what is printed, what History records, what the callbacks see.
 class FitLog {
  public:
-  FitLog(const FitOptions& options, std::size_t steps_per_epoch, TrainingState& state, History& model_history);
+  FitLog(const FitOptions& options, std::size_t steps_per_epoch, TrainingState& state, History& model_history,
+         const MetricList& metrics);
   ~FitLog();
   FitLog(const FitLog&) = delete;
   FitLog& operator=(const FitLog&) = delete;
 
   void train_begin();
   void epoch_begin(std::size_t epoch);  // from 0
-  // After each training step with this process's score of it; throws when the loss is not finite.
-  void batch_end(std::size_t step, const BatchScore& score, std::size_t rows);
-  // This process's loss sum, correct count and rows of the epoch, for a team to add up.
+  // After each training step with this process's score of it and its metrics' state (the
+  // MetricList's sums over its rows); throws when the loss is not finite.
+  void batch_end(std::size_t step, const BatchScore& score, std::size_t rows, const double* metric_state);
+  // This process's loss sum, rows and metric state of the epoch, for a team to add up.
   std::vector<double> epoch_sums() const;
   // With the epoch's sums over every process, and the validation figures if any.
-  void epoch_end(std::size_t epoch, std::span<const double> sums, const std::optional<std::pair<double, double>>& validation);
+  void epoch_end(std::size_t epoch, std::span<const double> sums, const std::optional<Evaluation>& validation);
   void train_end();
 
   // A callback of one process may stop training where another's does not (TerminateOnNaN on its
@@ -83,6 +87,10 @@ class FitLog {
   std::size_t epoch_ = 0;
   BatchScore total_;
   std::size_t seen_ = 0;
+  const MetricList& metrics_;
+  std::vector<double> epoch_state_;   // the metrics' sums over the epoch's rows so far
+  std::vector<double> values_;        // their figures
+  std::vector<MetricValue> running_;  // loss and metrics, as the bar and on_batch_end see them
   double stop_vote_ = 0;
 };
 

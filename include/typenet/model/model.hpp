@@ -78,13 +78,19 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
-  // Sets the optimizer and the loss. Called again, it starts the optimizer afresh: its moments and
-  // its iteration count go back to zero (the weights stay).
-  void compile(Optimizer optimizer, Loss loss) {
-    optimizer_ = OptimizerState(optimizer, param_count);
+  // Sets the optimizer, the loss and the metrics fit and evaluate report (metrics/metric.hpp;
+  // without a list, "accuracy" for the classification losses and none for MeanSquaredError).
+  // Called again, it starts the optimizer afresh: its moments and its iteration count go back to
+  // zero (the weights stay).
+  void compile(Optimizer optimizer, Loss loss) { compile(std::move(optimizer), loss, detail::MetricList::defaults(loss)); }
+  void compile(Optimizer optimizer, Loss loss, std::vector<Metric> metrics) {
+    set_metrics(std::move(metrics));
+    optimizer_ = OptimizerState(std::move(optimizer), param_count);
     loss_ = loss;
     compiled_ = true;
   }
+  // The metrics compile set, by the names the logs give them.
+  const std::vector<Metric>& metrics() const { return metrics_.metrics(); }
 
   // With a team (typenet/distributed.hpp), each process trains and scores its share of every
   // batch and the processes combine their gradients and figures; alone by default.
@@ -139,12 +145,13 @@ class Model {
   // another network, showing both architectures.
   void save(const std::filesystem::path& path) const {
     io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable,
-                        compiled_ ? &optimizer_ : nullptr, loss_, history_, dropout_rng_, shuffle_rng_);
+                        compiled_ ? &optimizer_ : nullptr, loss_, metrics_.metrics(), history_, dropout_rng_,
+                        shuffle_rng_);
   }
   // The weights alone (Keras's save_weights): a model file without the optimizer's state or the
   // History, which load_weights (or load, as an uncompiled model) reads.
   void save_weights(const std::filesystem::path& path) const {
-    io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr, loss_,
+    io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr, loss_, {},
                         History{}, dropout_rng_, shuffle_rng_);
   }
   static Model load(const std::filesystem::path& path);
@@ -162,6 +169,11 @@ class Model {
   }
 
  private:
+  void set_metrics(std::vector<Metric> metrics) {
+    metrics_ = detail::MetricList(std::move(metrics));
+    metric_states_.assign(detail::ThreadTeam::max_threads * metrics_.state_size(), 0.0);
+  }
+
   void require_compiled(const char* where) const {
     if (!compiled_) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
   }
@@ -199,7 +211,8 @@ class Model {
   // update() to sum as it steps.
   detail::BatchScore forward_backward(const Batch& batch, bool optimizer_sums) {
     if (batch.rows == 0) return {};  // a last batch smaller than a team: this process has no share
-    return engine_.template forward_backward<fixed_prefix>(batch, loss_, dropout_rng_, !optimizer_sums);
+    return engine_.template forward_backward<fixed_prefix>(batch, loss_, dropout_rng_, !optimizer_sums, &metrics_,
+                                                           metric_states_.data());
   }
 
   // The optimizer's step after forward_backward on this process's `rows` of a batch of
@@ -213,27 +226,41 @@ class Model {
     apply_gradients();
   }
 
-  // Loss and accuracy over rows [begin, end) of x (inputs of layer First), in inference mode;
-  // each process of the team scores its share of the rows and the sums are combined.
+  // Loss, accuracy and metrics over rows [begin, end) of x (inputs of layer First), in inference
+  // mode; each process of the team scores its share of the rows and the sums are combined.
   template <std::size_t First = 0, class Team = Solo>
   Evaluation evaluate_rows(const float* x, const Targets& targets, std::size_t begin, std::size_t end,
                            std::size_t batch_size, const Team& team = {}) {
     const auto [first, last] = team.share(begin, end);
     std::array<detail::BatchScore, detail::ThreadTeam::max_threads> per_worker{};
-    detail::BatchScore total;
+    const std::size_t state_size = metrics_.state_size();
+    // The sums the team adds up: loss, correct, then the metrics' state.
+    std::vector<double> sums(2 + state_size, 0.0);
+    std::fill(metric_states_.begin(), metric_states_.end(), 0.0);
     engine_.template infer<First, layer_count>(
         x + first * Engine::template row_size<First>(), last - first, batch_size,
         [&](std::size_t k, std::size_t row0, std::size_t rows, const float* output) {
-          per_worker[k] = detail::score_rows(loss_, Engine::output_activation(), output, output_size,
-                                             targets.row(first + row0), targets.width, nullptr, rows);
+          const float* t = targets.row(first + row0);
+          per_worker[k] = detail::score_rows(loss_, Engine::output_activation(), output, output_size, t, targets.width,
+                                             nullptr, rows);
+          metrics_.accumulate(loss_, metric_states_.data() + k * state_size, output, output_size, t, targets.width, rows);
         },
         [&] {
-          for (auto& score : per_worker) total += std::exchange(score, {});
+          for (auto& score : per_worker) {
+            sums[0] += score.loss_sum;
+            sums[1] += static_cast<double>(score.correct);
+            score = {};
+          }
         });
-    double sums[] = {total.loss_sum, static_cast<double>(total.correct)};
+    detail::add_worker_states(metric_states_.data(), state_size, detail::ThreadTeam::max_threads);
+    std::copy(metric_states_.begin(), metric_states_.begin() + state_size, sums.begin() + 2);
     team.sum(sums);
     const double n = static_cast<double>(end - begin);
-    return {sums[0] / n, sums[1] / n};
+    Evaluation result{sums[0] / n, sums[1] / n, {}};
+    std::vector<double> values(metrics_.size());
+    metrics_.results(sums.data() + 2, n, values.data());
+    for (std::size_t m = 0; m < values.size(); ++m) result.metrics.emplace_back(metrics_.metrics()[m].name(), values[m]);
+    return result;
   }
 
   // The fixed prefix's output rows for `rows` samples at x, computed once.
@@ -250,6 +277,8 @@ class Model {
   Engine engine_;
   OptimizerState optimizer_;
   Loss loss_;
+  detail::MetricList metrics_;
+  std::vector<double> metric_states_;  // a slot of metrics_.state_size() per worker
   bool compiled_ = false;
   detail::Rng dropout_rng_, shuffle_rng_;
   History history_;
@@ -291,7 +320,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
 
   const std::size_t steps = (data.train_rows + batch_size - 1) / batch_size;
   TrainingState state{engine_.params, engine_.non_trainable, false, &optimizer_};
-  detail::FitLog log(options, steps, state, history_);
+  detail::FitLog log(options, steps, state, history_, metrics_);
   std::vector<std::size_t> order(data.train_rows);
   log.train_begin();
   for (std::size_t epoch = 0; epoch < options.epochs && !log.stop_training(); ++epoch) {
@@ -304,16 +333,14 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
       const Batch batch = gather(order.data() + start + first, last - first, x_rows, data);  // the next batch
       const detail::BatchScore score = forward_backward(batch, optimizer_sums);             // forward, loss, backward
       update(team, batch.rows, rows, optimizer_sums);                                       // the optimizer's step
-      log.batch_end(step, score, batch.rows);                                               // progress, callbacks
+      log.batch_end(step, score, batch.rows, metric_states_.data());                        // progress, callbacks
       team.sum(log.stop_votes());  // a team stops at the same batch...
     }
     std::vector<double> sums = log.epoch_sums();
     team.sum(sums);  // the epoch's figures are over every process's rows
-    std::optional<std::pair<double, double>> validation;
-    if (data.val_x) {
-      const Evaluation v = evaluate_rows<fixed_prefix>(val_rows, data.val_targets(), data.val_begin, data.val_end, val_batch, team);
-      validation = std::pair{v.loss, v.accuracy};
-    }
+    std::optional<Evaluation> validation;
+    if (data.val_x)
+      validation = evaluate_rows<fixed_prefix>(val_rows, data.val_targets(), data.val_begin, data.val_end, val_batch, team);
     log.epoch_end(epoch, sums, validation);
     team.sum(log.stop_votes());  // ...and at the same epoch
   }
@@ -365,6 +392,7 @@ Model<Spec> Model<Spec>::load(const std::filesystem::path& path) {
   if (saved.optimizer) {
     model.optimizer_ = std::move(*saved.optimizer);
     model.loss_ = saved.loss;
+    model.set_metrics(std::move(saved.metrics));
     model.compiled_ = true;
   }
   model.history_ = std::move(saved.history);
