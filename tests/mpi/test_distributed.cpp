@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,61 @@ TEST_CASE("BatchNormalization: every rank ends with the mean of the ranks' movin
   MPI_Allreduce(MPI_IN_PLACE, low.data(), static_cast<int>(low.size()), MPI_FLOAT, MPI_MIN, team.communicator());
   MPI_Allreduce(MPI_IN_PLACE, high.data(), static_cast<int>(high.size()), MPI_FLOAT, MPI_MAX, team.communicator());
   CHECK(low == high);
+}
+
+TEST_CASE("metrics: the ranks' sums give the figures of one process") {
+  const dist::MpiTeam team;
+  const Problem test = make_problem(503, 98);
+  tn::Model<Mlp> model{6};
+  const std::vector<tn::Metric> metrics = {"accuracy", tn::metrics::AUC{}, tn::metrics::Precision{}, "mae"};
+  model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{}, metrics);
+  const tn::History h = dist::fit(model, problem().x, problem().y, three_epochs, team);
+  CHECK(h.metrics() == std::vector<std::string>{"loss", "accuracy", "auc", "precision", "mae", "val_loss",
+                                                "val_accuracy", "val_auc", "val_precision", "val_mae"});
+  const tn::Evaluation alone = model.evaluate(test.x, test.y);
+  const tn::Evaluation shared = dist::evaluate(model, test.x, test.y, 256, team);
+  REQUIRE(shared.metrics.size() == 4);
+  for (std::size_t m = 0; m < 4; ++m) {
+    CAPTURE(alone.metrics[m].first);
+    // Counts are exact; the AUC's buckets and the absolute errors round as the loss does (above).
+    CHECK(shared.metrics[m].second == doctest::Approx(alone.metrics[m].second).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("callbacks: a stop on one rank stops every rank at the same batch; plateau decisions agree") {
+  const dist::MpiTeam team;
+  tn::Model<Mlp> model{7};
+  model.compile(tn::SGD{.learning_rate = 0.05}, tn::CategoricalCrossentropy{});
+  // Only the last rank has the stopping callback; it stops at epoch 2's fourth batch (epoch 1 has
+  // 29 batches of 48 in 1351 rows).
+  std::size_t batches = 0;
+  auto count = std::make_shared<tn::LambdaCallback>();
+  count->epoch_begin = [&](std::size_t, tn::Logs&) { batches = 0; };
+  count->batch_end = [&](std::size_t batch, tn::Logs&) { ++batches; };
+  struct StopAt : tn::Callback {
+    void on_batch_end(std::size_t batch, tn::Logs&) override {
+      static_cast<void>(batch);
+      if (++seen == 29 + 4) model->stop_training = true;
+    }
+    std::size_t seen = 0;
+  };
+  tn::FitOptions options = three_epochs;
+  options.callbacks = {count};
+  if (team.rank() == team.size() - 1) options.callbacks.push_back(std::make_shared<StopAt>());
+  const tn::History h = dist::fit(model, problem().x, problem().y, options, team);
+  CHECK(h.epochs() == 2);
+  CHECK(batches == 4);  // every rank ended epoch 2 after its fourth batch
+
+  // ReduceLROnPlateau on every rank sees the team's val_loss, so every rank sets the same rate.
+  auto plateau = std::make_shared<tn::ReduceLROnPlateau>(
+      tn::ReduceLROnPlateau::Options{.monitor = "val_loss", .factor = 0.5, .patience = 1, .min_delta = 10.0});
+  tn::FitOptions again = three_epochs;
+  again.callbacks = {plateau};
+  dist::fit(model, problem().x, problem().y, again, team);
+  double rate = model.optimizer().learning_rate(), lowest = rate;
+  MPI_Allreduce(MPI_IN_PLACE, &lowest, 1, MPI_DOUBLE, MPI_MIN, team.communicator());
+  CHECK(rate == lowest);
+  CHECK(rate == doctest::Approx(0.05 * 0.25));  // min_delta 10: no epoch improves; cut after epochs 1 and 2
 }
 
 int main(int argc, char** argv) {
