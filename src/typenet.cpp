@@ -9,6 +9,7 @@
 #include "typenet/io/model_file-inl.hpp"
 #include "typenet/metrics/metric-inl.hpp"
 #include "typenet/model/fit_support-inl.hpp"
+#include "typenet/model/layer_weights-inl.hpp"
 #include "typenet/model/summary-inl.hpp"
 #include "typenet/model/targets-inl.hpp"
 #include "typenet/training/callbacks-inl.hpp"

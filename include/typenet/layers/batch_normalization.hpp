@@ -35,6 +35,10 @@ struct BatchNormalizationWith {
     static constexpr std::size_t channels = In::rank >= 1 ? In::dims[In::rank >= 1 ? In::rank - 1 : 0] : 1;
     static constexpr std::size_t param_count = 2 * channels;           // gamma, beta
     static constexpr std::size_t non_trainable_count = 2 * channels;   // moving mean, moving variance
+    static constexpr WeightShape weights[] = {{"gamma", 1, {channels}},
+                                              {"beta", 1, {channels}},
+                                              {"moving_mean", 1, {channels}, false},
+                                              {"moving_variance", 1, {channels}, false}};
     // The batch's 1/sqrt(var + eps) per channel, then the normalised input x-hat, for backward.
     static constexpr std::size_t scratch_per_sample = In::size + channels;
     static constexpr bool fits = In::rank >= 1 && Momentum >= 0.0 && Momentum <= 1.0 && Epsilon > 0.0;

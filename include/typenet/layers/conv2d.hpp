@@ -63,6 +63,7 @@ struct Conv2D {
     static constexpr bool fits = window::fits && Filters > 0;
     static constexpr std::size_t kernel_size = patch * filters;
     static constexpr std::size_t param_count = kernel_size + filters;
+    static constexpr WeightShape weights[] = {{"kernel", 4, {KernelH, KernelW, channels, filters}}, {"bias", 1, {filters}}};
     static constexpr bool runs_direct = detail::runs_direct(patch, filters);
     static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
     static constexpr std::size_t scratch_per_sample = input_is_columns || runs_direct ? 0 : out_pixels * patch;

@@ -29,6 +29,7 @@ struct Dense {
     using output_shape = Shape<Units>;
     static constexpr std::size_t inputs = In::size;
     static constexpr std::size_t param_count = inputs * Units + Units;
+    static constexpr WeightShape weights[] = {{"kernel", 2, {inputs, Units}}, {"bias", 1, {Units}}};
     // Which path forward took (one float, for backward), then the lists of a mostly-zero input's
     // nonzeros (detail/sparse_rows.hpp).
     static constexpr std::size_t scratch_per_sample = 1 + detail::sparse_scratch_per_sample(inputs);

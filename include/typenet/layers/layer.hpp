@@ -5,6 +5,9 @@
 //   input_shape, output_shape, param_count, scratch_per_sample, fits, aliases_input
 //   forward(const ForwardPass&), backward(const BackwardPass&), initialize(params, rng)
 //   config(): its Keras class and arguments, for saved files and the Keras export (layer_config.hpp)
+//   weights (layers with parameters): its arrays as Keras's get_weights() lists them, with their
+//     shapes, laid end to end in its parameter slice (trainable) or non-trainable slice
+//     (model/layer_weights.hpp reads and writes them)
 // `fits` is false when the layer cannot take that input; the layer's `at_layer<Index, In>`
 // then states why in a static_assert (see sequential.hpp for how only that one fires).
 #include <concepts>
@@ -59,6 +62,21 @@ template <class Bound>
 concept AbsorbsBiasAndReLU = requires { requires Bound::absorbs_bias_and_relu; };
 template <class Bound, class Next>
 inline constexpr bool FusesBiasAndReLU = DefersBiasAndReLU<Bound> && AbsorbsBiasAndReLU<Next>;
+
+// One array of a layer's weights in Keras's order and shape: Dense's kernel (inputs, units), then
+// its bias (units). Its values are row-major in the layer's slice, right after the array before it.
+struct WeightShape {
+  std::string_view name;
+  std::size_t rank;
+  std::size_t dims[4];
+  bool trainable = true;  // false: in the non-trainable slice (BatchNormalization's moving statistics)
+
+  constexpr std::size_t size() const {
+    std::size_t n = 1;
+    for (std::size_t k = 0; k < rank; ++k) n *= dims[k];
+    return n;
+  }
+};
 
 namespace detail {
 // Defaults for layers without weights.

@@ -33,6 +33,7 @@
 #include "typenet/model/engine.hpp"
 #include "typenet/model/fit_options.hpp"
 #include "typenet/model/fit_support.hpp"
+#include "typenet/model/layer_weights.hpp"
 #include "typenet/model/summary.hpp"
 #include "typenet/model/targets.hpp"
 #include "typenet/model/team.hpp"
@@ -132,6 +133,22 @@ class Model {
   }
   // The optimizer as compile() set it: learning_rate(), set_learning_rate() (Keras's
   // model.optimizer.learning_rate), its step count and moments.
+  // Layer I's weights, typed, in Keras's shapes (model/layer_weights.hpp): get_weights(),
+  // set_weights(arrays...), weight<K>() (a view into the model's buffers).
+  template <std::size_t I>
+  LayerWeights<Net, I> layer() {
+    static_assert(I < layer_count, "typenet: Model::layer<I> needs I < layer_count (Input is layer 0)");
+    return {engine_.params.data() + Net::param_offset[I], engine_.non_trainable.data() + Net::non_trainable_offset[I]};
+  }
+  // Keras's model.get_weights() / set_weights(): every layer's arrays in order, each with its
+  // layer, name and shape; set_weights checks the count and every shape before writing any.
+  std::vector<Weights> get_weights() const {
+    return detail::gather_weights(detail::weight_entries<Net>(), engine_.params, engine_.non_trainable);
+  }
+  void set_weights(std::span<const Weights> weights) {
+    detail::scatter_weights(detail::weight_entries<Net>(), weights, engine_.params, engine_.non_trainable);
+  }
+
   const OptimizerState& optimizer() const { return optimizer_; }
   OptimizerState& optimizer() { return optimizer_; }
 
