@@ -128,14 +128,15 @@ TYPENET_INLINE void FitLog::batch_end(std::size_t step, const BatchScore& score,
   seen_ += rows;
   for (std::size_t i = 0; i < epoch_state_.size(); ++i) epoch_state_[i] += metric_state[i];
   const bool finite = std::isfinite(score.loss_sum);
-  const bool shown = finite && options_.verbose == 1;
-  if (shown || !options_.callbacks.empty()) {  // the running figures, over the epoch so far
+  // The running figures, over the epoch so far, for a bar redrawn in place and for the callbacks
+  // (a bar that prints only its final line needs them only at the epoch's end).
+  if (interactive_ || !options_.callbacks.empty()) {
     const double n = static_cast<double>(std::max<std::size_t>(seen_, 1));
     metrics_.results(epoch_state_.data(), n, values_.data());
     running_[0].value = total_.loss_sum / n;
     for (std::size_t m = 0; m < values_.size(); ++m) running_[m + 1].value = values_[m];
   }
-  if (shown) bar_->update(step + 1, running_);
+  if (finite) bar_->update(step + 1, running_);
   if (!options_.callbacks.empty()) {
     Logs batch_logs;
     for (const auto& [name, value] : running_) batch_logs.set(name, value);

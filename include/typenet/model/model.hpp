@@ -131,8 +131,6 @@ class Model {
   std::span<float> layer_parameters() {
     return std::span<float>(engine_.params).subspan(Net::param_offset[I], Net::template layer<I>::param_count);
   }
-  // The optimizer as compile() set it: learning_rate(), set_learning_rate() (Keras's
-  // model.optimizer.learning_rate), its step count and moments.
   // Layer I's weights, typed, in Keras's shapes (model/layer_weights.hpp): get_weights(),
   // set_weights(arrays...), weight<K>() (a view into the model's buffers).
   template <std::size_t I>
@@ -149,6 +147,8 @@ class Model {
     detail::scatter_weights(detail::weight_entries<Net>(), weights, engine_.params, engine_.non_trainable);
   }
 
+  // The optimizer as compile() set it: learning_rate(), set_learning_rate() (Keras's
+  // model.optimizer.learning_rate), its step count and moments.
   const OptimizerState& optimizer() const { return optimizer_; }
   OptimizerState& optimizer() { return optimizer_; }
 
