@@ -15,3 +15,4 @@
 #include "typenet/training/callbacks-inl.hpp"
 #include "typenet/training/history-inl.hpp"
 #include "typenet/training/learning_rate-inl.hpp"
+#include "typenet/training/optimizers-inl.hpp"

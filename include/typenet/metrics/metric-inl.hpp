@@ -35,7 +35,18 @@ TYPENET_INLINE Metric::Metric(std::string_view name) : name_(name) {
                                 "precision, recall)");
 }
 
+TYPENET_INLINE Metric::Metric(const Metric&) = default;
+TYPENET_INLINE Metric::Metric(Metric&&) noexcept = default;
+TYPENET_INLINE Metric& Metric::operator=(const Metric&) = default;
+TYPENET_INLINE Metric& Metric::operator=(Metric&&) noexcept = default;
+TYPENET_INLINE Metric::~Metric() = default;
+
 namespace detail {
+
+TYPENET_INLINE MetricList::MetricList() = default;
+TYPENET_INLINE MetricList::MetricList(MetricList&&) noexcept = default;
+TYPENET_INLINE MetricList& MetricList::operator=(MetricList&&) noexcept = default;
+TYPENET_INLINE MetricList::~MetricList() = default;
 
 namespace {
 // How many sums each metric keeps.

@@ -88,6 +88,14 @@ class Metric {
   // A metric with the name it logs under (a saved model's, read back).
   Metric(Kind kind, std::string name) : kind_(std::move(kind)), name_(std::move(name)) {}
 
+  // Defined where the library is compiled: a program that names no metric does not instantiate
+  // the variant's copies and destructor.
+  Metric(const Metric&);
+  Metric(Metric&&) noexcept;
+  Metric& operator=(const Metric&);
+  Metric& operator=(Metric&&) noexcept;
+  ~Metric();
+
   const Kind& kind() const { return kind_; }
   // The name in the logs and the History: Keras's, or the one it was asked by ("acc", "mae").
   const std::string& name() const { return name_; }
@@ -104,7 +112,11 @@ namespace detail {
 // figures. Non-template, compiled once.
 class MetricList {
  public:
-  MetricList() = default;
+  MetricList();
+  // Out of line, as Metric's (a Model holds a MetricList).
+  MetricList(MetricList&&) noexcept;
+  MetricList& operator=(MetricList&&) noexcept;
+  ~MetricList();
   // "accuracy" with the classification losses, nothing with MeanSquaredError.
   static std::vector<Metric> defaults(const Loss& loss);
   explicit MetricList(std::vector<Metric> metrics);

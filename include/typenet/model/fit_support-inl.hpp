@@ -84,6 +84,23 @@ TYPENET_INLINE void shuffle_order(std::vector<std::size_t>& order, Rng& rng, boo
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
 }
 
+TYPENET_INLINE std::vector<double> evaluation_sums(const MetricList& metrics, std::span<double> worker_states,
+                                                   const BatchScore& total) {
+  const std::size_t size = metrics.state_size();
+  if (size > 0) add_worker_states(worker_states.data(), size, worker_states.size() / size);
+  std::vector<double> sums = {total.loss_sum, static_cast<double>(total.correct)};
+  sums.insert(sums.end(), worker_states.begin(), worker_states.begin() + static_cast<std::ptrdiff_t>(size));
+  return sums;
+}
+
+TYPENET_INLINE Evaluation evaluation_from_sums(const MetricList& metrics, std::span<const double> sums, double rows) {
+  Evaluation result{sums[0] / rows, sums[1] / rows, {}};
+  std::vector<double> values(metrics.size());
+  metrics.results(sums.data() + 2, rows, values.data());
+  for (std::size_t m = 0; m < values.size(); ++m) result.metrics.emplace_back(metrics.metrics()[m].name(), values[m]);
+  return result;
+}
+
 TYPENET_INLINE FitLog::FitLog(const FitOptions& options, std::size_t steps_per_epoch, TrainingState& state,
                               History& model_history, const MetricList& metrics)
     : options_(options),

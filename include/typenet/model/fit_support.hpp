@@ -48,6 +48,12 @@ FitData prepare_fit(const Loss& loss, const Features& x, const Labels& y, const 
 // between) shuffles exactly as fit(4) does.
 void shuffle_order(std::vector<std::size_t>& order, Rng& rng, bool shuffle);
 
+// evaluate's figures in two steps, so that a team can add up the sums between them: the loss sum,
+// the correct count and the metrics' state (the workers' slots of `worker_states` added up), then
+// the Evaluation they make over `rows` rows.
+std::vector<double> evaluation_sums(const MetricList& metrics, std::span<double> worker_states, const BatchScore& total);
+Evaluation evaluation_from_sums(const MetricList& metrics, std::span<const double> sums, double rows);
+
 // The bookkeeping of fit's epochs: what is printed, what History records, what the callbacks see.
 class FitLog {
  public:

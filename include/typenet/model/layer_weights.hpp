@@ -6,7 +6,7 @@
 //   auto dense = model.layer<2>();                      // typed view of layer 2 (Input is 0)
 //   auto [kernel, bias] = dense.get_weights();          // xt::xtensor<float, 2>, xt::xtensor<float, 1>
 //   dense.set_weights(kernel * 0.5f, bias);             // shapes checked
-//   dense.weight<0>()(3, 7) = 0.0f;                     // a view into the model's own buffer
+//   dense.weight<0>()(3, 7) = 0.0f;                     // a view into the model's own buffer (WeightView)
 //   std::vector<tn::Weights> all = model.get_weights(); // every layer's, in order, as Keras lists them
 //   other.set_weights(all);                             // same count and shapes
 //
@@ -22,7 +22,6 @@
 #include <utility>
 #include <vector>
 
-#include <xtensor/xadapt.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
@@ -38,6 +37,30 @@ struct Weights {
   std::string name;
   std::vector<std::size_t> shape;
   std::vector<float> values;
+};
+
+// Array K of a layer in place, with its Keras shape: view(i, j) is element (i, j), row-major.
+// (A plain struct rather than xtensor's adaptor, whose header costs every program that
+// includes typenet a quarter of a second to compile.)
+template <std::size_t Rank>
+struct WeightView {
+  float* data;
+  std::array<std::size_t, Rank> shape;
+
+  template <class... Index>
+  float& operator()(Index... index) const {
+    static_assert(sizeof...(Index) == Rank, "typenet: index a weight with one index per axis");
+    const std::size_t indices[] = {static_cast<std::size_t>(index)...};
+    std::size_t at = 0;
+    for (std::size_t d = 0; d < Rank; ++d) at = at * shape[d] + indices[d];
+    return data[at];
+  }
+  std::size_t size() const {
+    std::size_t n = 1;
+    for (std::size_t d : shape) n *= d;
+    return n;
+  }
+  std::span<float> values() const { return {data, size()}; }
 };
 
 namespace detail {
@@ -131,17 +154,15 @@ class LayerWeights {
 
   // Array K, viewed in place: writing it writes the model's weights.
   template <std::size_t K>
-  auto weight() const {
+  WeightView<shapes[K].rank> weight() const {
     static_assert(K < count, "typenet: this layer has fewer weight arrays");
-    constexpr WeightShape s = shapes[K];
-    float* data = (s.trainable ? params_ : non_trainable_) + detail::weight_offset(shapes, K);
-    return xt::adapt(data, s.size(), xt::no_ownership(), shape_of<K>());
+    return {(shapes[K].trainable ? params_ : non_trainable_) + detail::weight_offset(shapes, K), shape_of<K>()};
   }
 
   // Copies of every array, as Keras's layer.get_weights().
   auto get_weights() const {
     return [&]<std::size_t... K>(std::index_sequence<K...>) {
-      return std::tuple<xt::xtensor<float, shapes[K].rank>...>{xt::xtensor<float, shapes[K].rank>(weight<K>())...};
+      return std::tuple<xt::xtensor<float, shapes[K].rank>...>{copy_of<K>()...};
     }(std::make_index_sequence<count>{});
   }
 
@@ -168,10 +189,16 @@ class LayerWeights {
                                   detail::shape_text(expected) + "; given " + detail::shape_text(dims));
     }
   }
+  template <std::size_t K>
+  xt::xtensor<float, shapes[K].rank> copy_of() const {
+    const auto view = weight<K>();
+    auto array = xt::xtensor<float, shapes[K].rank>::from_shape(view.shape);
+    std::copy(view.data, view.data + view.size(), array.data());
+    return array;
+  }
   template <std::size_t K, class A>
   void assign(const A& array) const {
-    auto target = weight<K>();
-    target = array;
+    std::copy(array.begin(), array.end(), weight<K>().data);  // row-major, as the layer lays it out
   }
 
   float* params_;

@@ -250,9 +250,8 @@ class Model {
                            std::size_t batch_size, const Team& team = {}) {
     const auto [first, last] = team.share(begin, end);
     std::array<detail::BatchScore, detail::ThreadTeam::max_threads> per_worker{};
+    detail::BatchScore total;
     const std::size_t state_size = metrics_.state_size();
-    // The sums the team adds up: loss, correct, then the metrics' state.
-    std::vector<double> sums(2 + state_size, 0.0);
     std::fill(metric_states_.begin(), metric_states_.end(), 0.0);
     engine_.template infer<First, layer_count>(
         x + first * Engine::template row_size<First>(), last - first, batch_size,
@@ -263,21 +262,11 @@ class Model {
           metrics_.accumulate(loss_, metric_states_.data() + k * state_size, output, output_size, t, targets.width, rows);
         },
         [&] {
-          for (auto& score : per_worker) {
-            sums[0] += score.loss_sum;
-            sums[1] += static_cast<double>(score.correct);
-            score = {};
-          }
+          for (auto& score : per_worker) total += std::exchange(score, {});
         });
-    detail::add_worker_states(metric_states_.data(), state_size, detail::ThreadTeam::max_threads);
-    std::copy(metric_states_.begin(), metric_states_.begin() + state_size, sums.begin() + 2);
+    std::vector<double> sums = detail::evaluation_sums(metrics_, metric_states_, total);
     team.sum(sums);
-    const double n = static_cast<double>(end - begin);
-    Evaluation result{sums[0] / n, sums[1] / n, {}};
-    std::vector<double> values(metrics_.size());
-    metrics_.results(sums.data() + 2, n, values.data());
-    for (std::size_t m = 0; m < values.size(); ++m) result.metrics.emplace_back(metrics_.metrics()[m].name(), values[m]);
-    return result;
+    return detail::evaluation_from_sums(metrics_, sums, static_cast<double>(end - begin));
   }
 
   // The fixed prefix's output rows for `rows` samples at x, computed once.

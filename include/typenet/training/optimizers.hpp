@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "typenet/config.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/training/learning_rate.hpp"
 
@@ -59,21 +60,10 @@ class OptimizerState {
 
   // The rate the next step will use (a schedule's value at iterations()), as Keras's
   // optimizer.learning_rate reads.
-  double learning_rate() const {
-    return std::visit([&](const auto& o) { return o.learning_rate.at(iterations_); }, config_);
-  }
+  double learning_rate() const;
   // Sets the rate of the steps to come, keeping the moments and the step count (what compile()
   // would reset). As in Keras, a rate given as a schedule is not settable: std::logic_error.
-  void set_learning_rate(double rate) {
-    std::visit(
-        [&](auto& o) {
-          if (const LearningRateSchedule* schedule = o.learning_rate.schedule())
-            throw std::logic_error("set_learning_rate: this optimizer's learning rate is a " +
-                                   std::string(schedule->name()) + " schedule, which is not settable");
-          o.learning_rate = rate;
-        },
-        config_);
-  }
+  void set_learning_rate(double rate);
 
   // The optimizer's variables, so a saved training run resumes with the same moments. Slot k is
   // one value per parameter, as step() uses them: Adam 0 = m, 1 = v; RMSprop 0 = the mean
@@ -177,3 +167,7 @@ class OptimizerState {
 };
 
 }  // namespace typenet
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/training/optimizers-inl.hpp"
+#endif

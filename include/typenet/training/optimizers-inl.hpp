@@ -1,0 +1,27 @@
+#pragma once
+// The definitions of training/optimizers.hpp that need not be inline (typenet/config.hpp says
+// where they are compiled): a std::visit over the optimizers is costly to compile in every file.
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+#include "typenet/training/optimizers.hpp"
+
+namespace typenet {
+
+TYPENET_INLINE double OptimizerState::learning_rate() const {
+  return std::visit([&](const auto& o) { return o.learning_rate.at(iterations_); }, config_);
+}
+
+TYPENET_INLINE void OptimizerState::set_learning_rate(double rate) {
+  std::visit(
+      [&](auto& o) {
+        if (const LearningRateSchedule* schedule = o.learning_rate.schedule())
+          throw std::logic_error("set_learning_rate: this optimizer's learning rate is a " +
+                                 std::string(schedule->name()) + " schedule, which is not settable");
+        o.learning_rate = rate;
+      },
+      config_);
+}
+
+}  // namespace typenet
