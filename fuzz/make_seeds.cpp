@@ -87,11 +87,18 @@ Bytes model_input(const Bytes& file) {
                Bytes(file.begin() + 24 + static_cast<std::ptrdiff_t>(length), file.end())});
 }
 
+// `rich`: compiled with a learning-rate schedule and metrics, so that their JSON is in the seed.
 template <class Net>
-Bytes saved_model(bool compiled) {
+Bytes saved_model(bool compiled, bool rich = false) {
   typenet::Model<Net> model{3};
-  if (compiled) {
+  if (compiled && rich) {
+    model.compile(typenet::Adam{.learning_rate = typenet::PiecewiseConstantDecay({.boundaries = {2}, .values = {1e-3, 1e-4}})},
+                  typenet::SparseCategoricalCrossentropy{},
+                  {"accuracy", typenet::metrics::AUC{.num_thresholds = 50}, typenet::metrics::Precision{.threshold = 0.3}});
+  } else if (compiled) {
     model.compile(typenet::Adam{}, typenet::SparseCategoricalCrossentropy{});
+  }
+  if (compiled) {
     auto x = xt::xtensor<float, 2>::from_shape({4, Net::input_shape::size});
     for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 7) / 7.0f;
     const xt::xtensor<int, 1> y = {0, 1, 0, 1};
@@ -233,6 +240,7 @@ void seeds(const fs::path& dir) {
 
   write(dir / "model_file/dense", model_input(saved_model<Dense>(true)));
   write(dir / "model_file/dense_uncompiled", model_input(saved_model<Dense>(false)));
+  write(dir / "model_file/dense_schedule_metrics", model_input(saved_model<Dense>(true, true)));
   write(dir / "model_file/conv", model_input(saved_model<Conv>(true)));
   image_seeds(dir / "image_decode");
 }

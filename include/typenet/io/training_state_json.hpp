@@ -278,6 +278,7 @@ inline std::vector<Metric> metrics_from_json(const nlohmann::ordered_json& j) {
     detail::require(entry.is_object() && entry.contains("name") && entry["name"].is_string(),
                     "a metric is not {\"name\": ..., ...}: " + entry.dump());
     const std::string name = entry["name"].get<std::string>();
+    for (const Metric& before : metrics) detail::require(before.name() != name, "the metric \"" + name + "\" is listed twice");
     Metric::Kind kind = Metric(name).kind();  // throws naming an unknown metric
     std::size_t used = 1;
     std::visit(

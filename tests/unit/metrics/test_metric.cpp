@@ -14,6 +14,7 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "typenet/io/training_state_json.hpp"
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;
@@ -110,6 +111,27 @@ TEST_CASE("regression metrics against scikit-learn; names and what compile refus
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(tn::detail::MetricList({"auc", tn::metrics::AUC{}}), "compile: the metric \"auc\" is asked for twice",
                        std::invalid_argument);
+  // As a saved model's header lists them, and what a hostile header may not hold.
+  const auto json = tn::io::metrics_json(std::vector<tn::Metric>{"acc", tn::metrics::Precision{.threshold = 0.25}});
+  CHECK(json.dump() == R"([{"name":"acc"},{"name":"precision","threshold":0.25}])");
+  const auto back = tn::io::metrics_from_json(json);
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].name() == "acc");
+  CHECK(std::get<tn::metrics::Precision>(back[1].kind()).threshold == 0.25);
+  auto refused = [](const char* text) {
+    try {
+      tn::io::metrics_from_json(nlohmann::ordered_json::parse(text));
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused(R"([{"name":"auc","num_thresholds":200},{"name":"auc","num_thresholds":200}])") ==
+        "the metric \"auc\" is listed twice");
+  CHECK(refused(R"([{"name":"auc","num_thresholds":1000000000}])") ==
+        "the metric \"auc\" has no \"num_thresholds\" from 2 to 100000");
+  CHECK(refused(R"([{"name":"recall","threshold":0.5,"extra":1}])").starts_with("the metric \"recall\" has settings"));
+  CHECK(refused(R"([{"name":"f1"}])").starts_with("unknown metric \"f1\""));
 }
 
 namespace {
