@@ -171,6 +171,20 @@ TEST_CASE("metrics: the ranks' sums give the figures of one process") {
   const tn::History h = dist::fit(model, problem().x, problem().y, three_epochs, team);
   CHECK(h.metrics() == std::vector<std::string>{"loss", "accuracy", "auc", "precision", "mae", "val_loss",
                                                 "val_accuracy", "val_auc", "val_precision", "val_mae"});
+  // The training figures too, on 1345 rows: the last batch has 1 row, so all ranks but one have
+  // no share of it (and must add nothing to the epoch's sums).
+  const Problem odd = make_problem(1345, 3);
+  tn::Model<Mlp> solo{8}, ranks{8};
+  solo.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{}, metrics);
+  ranks.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{}, metrics);
+  const tn::History h_solo = solo.fit(odd.x, odd.y, {.batch_size = 48, .epochs = 2, .verbose = 0});
+  const tn::History h_ranks = dist::fit(ranks, odd.x, odd.y, {.batch_size = 48, .epochs = 2, .verbose = 0}, team);
+  for (const std::string name : {"loss", "accuracy", "auc", "precision", "mae"})
+    for (std::size_t e = 0; e < 2; ++e) {
+      CAPTURE(name);
+      CHECK(h_ranks[name][e] == doctest::Approx(h_solo[name][e]).epsilon(1e-5));
+    }
+
   const tn::Evaluation alone = model.evaluate(test.x, test.y);
   const tn::Evaluation shared = dist::evaluate(model, test.x, test.y, 256, team);
   REQUIRE(shared.metrics.size() == 4);

@@ -227,7 +227,10 @@ class Model {
   // to, so there is nothing to zero first; with `optimizer_sums` the workers' shares are left for
   // update() to sum as it steps.
   detail::BatchScore forward_backward(const Batch& batch, bool optimizer_sums) {
-    if (batch.rows == 0) return {};  // a last batch smaller than a team: this process has no share
+    if (batch.rows == 0) {  // a last batch smaller than a team: this process has no share
+      std::fill(metric_states_.begin(), metric_states_.begin() + static_cast<std::ptrdiff_t>(metrics_.state_size()), 0.0);
+      return {};
+    }
     return engine_.template forward_backward<fixed_prefix>(batch, loss_, dropout_rng_, !optimizer_sums, &metrics_,
                                                            metric_states_.data());
   }
