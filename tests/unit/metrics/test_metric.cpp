@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -14,6 +13,7 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "support/golden_lines.hpp"
 #include "typenet/io/training_state_json.hpp"
 #include "typenet/typenet.hpp"
 
@@ -22,17 +22,7 @@ namespace tn = typenet;
 namespace {
 
 std::map<std::string, std::vector<double>> golden() {
-  std::ifstream in(TYPENET_TEST_DATA "/metrics/metric_golden.txt");
-  REQUIRE(in);
-  std::map<std::string, std::vector<double>> values;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string name;
-    words >> name;
-    for (double v; words >> v;) values[name].push_back(v);
-  }
-  return values;
+  return typenet::testing::read_golden_lines(TYPENET_TEST_DATA "/metrics/metric_golden.txt");
 }
 
 std::vector<float> floats(const std::vector<double>& v) { return {v.begin(), v.end()}; }

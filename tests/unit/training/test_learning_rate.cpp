@@ -5,9 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -15,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "support/golden_lines.hpp"
 #include "typenet/io/training_state_json.hpp"
 #include "typenet/typenet.hpp"
 
@@ -24,17 +23,7 @@ namespace {
 
 // golden.txt: one line per case, its name and the rates at steps 0, 1, 2, ...
 std::map<std::string, std::vector<double>> golden() {
-  std::ifstream in(TYPENET_TEST_DATA "/schedules/golden.txt");
-  REQUIRE(in);
-  std::map<std::string, std::vector<double>> cases;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string name;
-    words >> name;
-    for (double v; words >> v;) cases[name].push_back(v);
-  }
-  return cases;
+  return typenet::testing::read_golden_lines(TYPENET_TEST_DATA "/schedules/golden.txt");
 }
 
 void check_against(const tn::LearningRateSchedule& schedule, const std::vector<double>& expected) {
