@@ -91,12 +91,6 @@ TYPENET_INLINE MetricList::MetricList(std::vector<Metric> metrics) : metrics_(st
   }
 }
 
-TYPENET_INLINE std::ptrdiff_t MetricList::accuracy_index() const {
-  for (std::size_t i = 0; i < metrics_.size(); ++i)
-    if (metrics_[i].name() == "accuracy") return static_cast<std::ptrdiff_t>(i);
-  return -1;
-}
-
 TYPENET_INLINE void MetricList::accumulate(const Loss& loss, double* state, const float* output, std::size_t outputs,
                                            const float* targets, std::size_t width, std::size_t rows) const {
   for (std::size_t m = 0; m < metrics_.size(); ++m) {
@@ -105,12 +99,18 @@ TYPENET_INLINE void MetricList::accumulate(const Loss& loss, double* state, cons
     std::visit(
         [&](const auto& metric) {
           using M = std::decay_t<decltype(metric)>;
+          if constexpr (std::is_same_v<M, LossAccuracy>) {  // one visit of the loss for all the rows
+            std::visit(
+                [&](const auto& l) {
+                  for (std::size_t i = 0; i < rows; ++i) s[0] += l.correct(output + i * outputs, targets + i * width, outputs);
+                },
+                loss);
+            return;
+          }
           for (std::size_t i = 0; i < rows; ++i) {
             const float* p = output + i * outputs;
             const float* t = targets + i * width;
-            if constexpr (std::is_same_v<M, LossAccuracy>) {
-              s[0] += std::visit([&](const auto& l) { return static_cast<double>(l.correct(p, t, outputs)); }, loss);
-            } else if constexpr (std::is_same_v<M, metrics::CategoricalAccuracy>) {
+            if constexpr (std::is_same_v<M, metrics::CategoricalAccuracy>) {
               std::size_t best = 0;
               for (std::size_t c = 1; c < outputs; ++c)
                 if (target_at(t, width, outputs, c) > target_at(t, width, outputs, best)) best = c;
@@ -137,7 +137,7 @@ TYPENET_INLINE void MetricList::accumulate(const Loss& loss, double* state, cons
                 const auto below = std::lower_bound(thresholds.begin(), thresholds.end(), p[c]) - thresholds.begin();
                 s[(target_at(t, width, outputs, c) > 0.5f ? 0 : buckets) + static_cast<std::size_t>(below)] += 1.0;
               }
-            } else {  // Precision, Recall
+            } else if constexpr (std::is_same_v<M, metrics::Precision> || std::is_same_v<M, metrics::Recall>) {
               for (std::size_t c = 0; c < outputs; ++c) {
                 const bool predicted = p[c] > metric.threshold, actual = target_at(t, width, outputs, c) > 0.5f;
                 s[0] += predicted && actual ? 1.0 : 0.0;

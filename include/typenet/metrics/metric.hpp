@@ -124,8 +124,6 @@ class MetricList {
   const std::vector<Metric>& metrics() const { return metrics_; }
   std::size_t size() const { return metrics_.size(); }
   std::size_t state_size() const { return state_size_; }
-  // Whether "accuracy" is among them, and at which index.
-  std::ptrdiff_t accuracy_index() const;
 
   // Adds `rows` rows of outputs and targets (as the loss wants them) to `state`.
   void accumulate(const Loss& loss, double* state, const float* output, std::size_t outputs, const float* targets,
