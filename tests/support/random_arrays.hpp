@@ -11,7 +11,7 @@ namespace typenet::testing {
 
 inline xt::xtensor<float, 2> random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed, float low = -1.0f,
                                            float high = 1.0f) {
-  detail::Rng rng(seed);
+  typenet::detail::Rng rng(seed);
   auto m = xt::xtensor<float, 2>::from_shape({rows, cols});
   for (auto& v : m) v = rng.uniform(low, high);
   return m;

@@ -18,9 +18,9 @@ TYPENET_INLINE BatchScore score_rows(const Loss& loss, std::string_view output_a
         for (std::size_t i = 0; i < rows; ++i) {
           const float* p = output + i * outputs;
           const float* t = targets + i * width;
-          r.loss_sum += (weights ? weights[i] : 1.0f) * L::sample_loss(p, t, outputs);
-          r.correct += L::correct(p, t, outputs);
-          if (gradient) L::gradient(p, t, gradient + i * outputs, outputs, scale(i), fused);
+          r.loss_sum += (weights ? weights[i] : 1.0f) * l.sample_loss(p, t, outputs);
+          r.correct += l.correct(p, t, outputs);
+          if (gradient) l.gradient(p, t, gradient + i * outputs, outputs, scale(i), fused);
         }
         return r;
       },

@@ -14,8 +14,9 @@ TYPENET_INLINE void save_model_file(const std::filesystem::path& path, const Net
   write_saved_model(path, net, weights, non_trainable, optimizer, loss, metrics, history, dropout_rng, shuffle_rng);
 }
 
-TYPENET_INLINE SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net) {
-  return read_saved_model(path, net);
+TYPENET_INLINE SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net,
+                                          const CustomObjects& custom) {
+  return read_saved_model(path, net, custom);
 }
 
 TYPENET_INLINE SavedWeights load_weights_file(const std::filesystem::path& path, const NetworkDescription& net) {

@@ -17,6 +17,7 @@
 #include "typenet/io/network_description.hpp"
 #include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
+#include "typenet/io/custom_objects.hpp"
 #include "typenet/training/losses.hpp"
 #include "typenet/training/optimizers.hpp"
 
@@ -44,7 +45,9 @@ void save_model_file(const std::filesystem::path& path, const NetworkDescription
 
 // Read back, after checking the file against `net`; a file saved from another network is refused
 // with both architectures side by side.
-SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net);
+// A model compiled with a user's loss or optimizer finds it in `custom`, by name.
+SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net,
+                           const CustomObjects& custom = {});
 SavedWeights load_weights_file(const std::filesystem::path& path, const NetworkDescription& net);
 
 // Keras's model.to_json() of the network: compact with indent < 0, else indented by `indent`.

@@ -113,7 +113,8 @@ inline SavedWeights read_saved_weights(const std::filesystem::path& path, const 
 }
 
 // Everything from the header first (cheap to refuse), then the sections.
-inline SavedModel read_saved_model(const std::filesystem::path& path, const NetworkDescription& net) {
+inline SavedModel read_saved_model(const std::filesystem::path& path, const NetworkDescription& net,
+                                   const CustomObjects& custom = {}) {
   using Kind = ModelFileError::Kind;
   const ModelFileReader file(path);
   check_architecture(file, net);
@@ -131,8 +132,8 @@ inline SavedModel read_saved_model(const std::filesystem::path& path, const Netw
       detail::require(compile.is_object() && compile.contains("optimizer") && compile.contains("loss") &&
                           compile["loss"].is_string(),
                       "the header's \"compile\" is not {\"optimizer\": ..., \"loss\": ...}");
-      const Optimizer optimizer = optimizer_from_json(compile["optimizer"]);
-      model.loss = loss_from_name(compile["loss"].get<std::string>());
+      const Optimizer optimizer = optimizer_from_json(compile["optimizer"], custom);
+      model.loss = loss_from_name(compile["loss"].get<std::string>(), custom);
       // Files written before compile took metrics have none: the loss's defaults, as then.
       model.metrics = compile.contains("metrics") ? metrics_from_json(compile["metrics"])
                                                   : typenet::detail::MetricList::defaults(model.loss);

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "typenet/detail/random.hpp"
+#include "typenet/io/custom_objects.hpp"
 #include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
 #include "typenet/training/losses.hpp"
@@ -58,13 +59,19 @@ constexpr auto optimizer_fields() {
     static_assert(sizeof(O) == 0, "typenet: add this optimizer's fields to io/training_state_json.hpp to save it");
 }
 
-// Calls f(alternative{}) for the variant's alternative named `name` (its static `name`);
-// false if none is.
+// Calls f(alternative{}) for the variant's alternative named `name` (its static `name`); false if
+// none is. A user's CustomLoss or CustomOptimizer, which has no static name (nor a default), is
+// found in the CustomObjects instead.
 template <class Variant, class F>
 bool visit_alternative_named(std::string_view name, F&& f) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return ((std::variant_alternative_t<I, Variant>::name == name ? (f(std::variant_alternative_t<I, Variant>{}), true) : false) ||
-            ...);
+    return ([&] {
+      using T = std::variant_alternative_t<I, Variant>;
+      if constexpr (std::is_default_constructible_v<T>) {
+        if (T::name == name) return f(T{}), true;
+      }
+      return false;
+    }() || ...);
   }(std::make_index_sequence<std::variant_size_v<Variant>>{});
 }
 
@@ -72,7 +79,10 @@ template <class Variant>
 std::string alternative_names() {
   std::string names;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((names += (I ? ", " : "") + std::string(std::variant_alternative_t<I, Variant>::name)), ...);
+    ([&] {
+      using T = std::variant_alternative_t<I, Variant>;
+      if constexpr (std::is_default_constructible_v<T>) names += (I ? ", " : "") + std::string(T::name);
+    }(), ...);
   }(std::make_index_sequence<std::variant_size_v<Variant>>{});
   return names;
 }
@@ -170,6 +180,10 @@ inline nlohmann::ordered_json optimizer_json(const Optimizer& optimizer) {
       [](const auto& o) {
         using O = std::decay_t<decltype(o)>;
         auto config = nlohmann::ordered_json::object();
+        if constexpr (std::is_same_v<O, CustomOptimizer>) {  // its own settings are the object given at load
+          config["learning_rate"] = learning_rate_json(o.learning_rate);
+          return nlohmann::ordered_json{{"class_name", o.name}, {"config", std::move(config)}};
+        } else {
         std::apply(
             [&](const auto&... field) {
               (
@@ -183,11 +197,12 @@ inline nlohmann::ordered_json optimizer_json(const Optimizer& optimizer) {
             },
             detail::optimizer_fields<O>());
         return nlohmann::ordered_json{{"class_name", O::name}, {"config", std::move(config)}};
+        }
       },
       optimizer);
 }
 
-inline Optimizer optimizer_from_json(const nlohmann::ordered_json& j) {
+inline Optimizer optimizer_from_json(const nlohmann::ordered_json& j, const CustomObjects& custom = {}) {
   detail::require(j.is_object() && j.contains("class_name") && j["class_name"].is_string() && j.contains("config") &&
                       j["config"].is_object(),
                   "the optimizer is not {\"class_name\": ..., \"config\": {...}}");
@@ -222,7 +237,17 @@ inline Optimizer optimizer_from_json(const nlohmann::ordered_json& j) {
     detail::require(used == config.size(), name + "'s config has settings this typenet does not know: " + config.dump());
     result = o;
   });
-  detail::require(known, "unknown optimizer '" + name + "' (this typenet has " + detail::alternative_names<Optimizer>() + ")");
+  if (known) return result;
+  for (const CustomOptimizer& o : custom.optimizers) {
+    if (o.name != name) continue;
+    CustomOptimizer found = o;
+    detail::require(config.size() == 1 && config.contains("learning_rate"),
+                    name + "'s config is not {\"learning_rate\": ...}: " + config.dump());
+    found.learning_rate = learning_rate_from_json(config["learning_rate"], name);
+    return found;
+  }
+  detail::require(false, "unknown optimizer '" + name + "' (this typenet has " + detail::alternative_names<Optimizer>() +
+                             custom.names(custom.optimizers) + "; pass a user's optimizer to load in CustomObjects)");
   return result;
 }
 
@@ -237,6 +262,11 @@ inline std::vector<std::string> optimizer_slot_names(const Optimizer& optimizer)
           return o.momentum != 0.0 ? std::vector<std::string>{"velocity", "momentum"} : std::vector<std::string>{"velocity"};
         else if constexpr (std::is_same_v<O, Adam>)
           return {"momentum", "velocity"};
+        else if constexpr (std::is_same_v<O, CustomOptimizer>) {
+          std::vector<std::string> names;
+          for (std::size_t k = 0; k < o.slot_count; ++k) names.push_back("slot_" + std::to_string(k));
+          return names;
+        }
         else
           static_assert(sizeof(O) == 0, "typenet: name this optimizer's slots in io/training_state_json.hpp to save it");
       },
@@ -247,10 +277,13 @@ inline std::string loss_name(const Loss& loss) {
   return std::visit([](const auto& l) { return std::string(l.name); }, loss);
 }
 
-inline Loss loss_from_name(const std::string& name) {
+inline Loss loss_from_name(const std::string& name, const CustomObjects& custom = {}) {
   Loss result;
-  const bool known = detail::visit_alternative_named<Loss>(name, [&](auto l) { result = l; });
-  detail::require(known, "unknown loss '" + name + "' (this typenet has " + detail::alternative_names<Loss>() + ")");
+  if (detail::visit_alternative_named<Loss>(name, [&](auto l) { result = l; })) return result;
+  for (const CustomLoss& l : custom.losses)
+    if (l.name == name) return l;
+  detail::require(false, "unknown loss '" + name + "' (this typenet has " + detail::alternative_names<Loss>() +
+                             custom.names(custom.losses) + "; pass a user's loss to load in CustomObjects)");
   return result;
 }
 

@@ -22,6 +22,7 @@ struct Activation {
     using input_shape = In;
     using output_shape = In;
     static constexpr bool fits = true;
+    static constexpr std::size_t scratch_per_sample = kept_per_element<Act> * In::size;
     static constexpr std::string_view keras_class = "Activation";
     static constexpr std::string_view keras_name = "activation";
 
@@ -32,12 +33,13 @@ struct Activation {
 
     static void forward(const ForwardPass& p) {
       std::copy(p.in, p.in + p.batch * In::size, p.out);
-      Act::forward(p.out, nullptr, p.batch * In::size / cols, cols);
+      detail::activate<Act>(p.out, nullptr, p.batch * In::size / cols, cols, p.scratch);
     }
 
     static void backward(const BackwardPass& p) {
       if (!p.din) return;
-      if (!p.dout_is_preactivation) Act::backward(p.out, p.dout, nullptr, p.batch * In::size / cols, cols);
+      if (!p.dout_is_preactivation)
+        detail::activation_backward<Act>(p.out, p.scratch, p.dout, nullptr, p.batch * In::size / cols, cols);
       std::copy(p.dout, p.dout + p.batch * In::size, p.din);
     }
   };

@@ -2,7 +2,15 @@
 // Activations as small structs with two fused passes over a batch-major (rows x cols) buffer:
 //   forward:  y = f(z + bias)                       (bias add and activation in one pass)
 //   backward: dz = dy * f'(y), bias_grad = sum(dz)  (derivative and bias gradient in one pass)
-// Derivatives are written in terms of the output y, so the pre-activation z is never stored.
+// typenet's derivatives are written in terms of the output y, so the pre-activation z is never
+// stored. An activation whose derivative needs its input (GELU, Swish) declares
+// `derivative_from_input` instead, and the layer keeps z + bias for it in its scratch
+// (KeepsInput below). A user's activation is a struct deriving from ElementwiseActivation:
+//   struct Swish : tn::ElementwiseActivation<Swish> {
+//     static constexpr std::string_view name = "swish";
+//     static float value(float z) { return z / (1.0f + std::exp(-z)); }
+//     static float derivative_from_input(float z) { ... }   // or derivative_from_output(float y)
+//   };
 // The loops are plain on purpose: they are the innermost hot path, g++ vectorises them, and
 // they keep xtensor's heavy expression machinery out of every layer definition. Exponentials use
 // detail::fast_exp rather than std::exp, which g++ only vectorises under -ffast-math.
@@ -21,37 +29,6 @@ namespace detail {
 // Elements per thread below which splitting work costs more than it saves.
 inline constexpr std::size_t parallel_grain = 1 << 14;
 
-// Shared driver for activations that act on each element independently. Large batches are split
-// across typenet's threads: by rows going forward, by columns going back (so that each thread
-// owns its slice of the bias gradient and nothing needs reducing).
-template <class F>
-struct Elementwise {
-  static void forward(float* z, const float* bias, std::size_t rows, std::size_t cols) {
-    detail::parallel_for(rows, parallel_grain / std::max<std::size_t>(cols, 1) + 1, [&](std::size_t r0, std::size_t r1) {
-      for (std::size_t r = r0; r < r1; ++r) {
-        float* row = z + r * cols;
-        if (bias)
-          for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c] + bias[c]);
-        else
-          for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c]);
-      }
-    });
-  }
-
-  static void backward(const float* y, float* dy, float* bias_grad, std::size_t rows, std::size_t cols) {
-    detail::parallel_for(cols, parallel_grain / std::max<std::size_t>(rows, 1) + 1, [&](std::size_t c0, std::size_t c1) {
-      if (bias_grad) std::fill(bias_grad + c0, bias_grad + c1, 0.0f);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const float* yr = y + r * cols;
-        float* dr = dy + r * cols;
-        for (std::size_t c = c0; c < c1; ++c) dr[c] *= F::derivative_from_output(yr[c]);
-        if (bias_grad)
-          for (std::size_t c = c0; c < c1; ++c) bias_grad[c] += dr[c];
-      }
-    });
-  }
-};
-
 // Bias gradient alone, for when dz is already known (softmax/sigmoid + cross-entropy, or a
 // convolution whose max pooling applied its ReLU). Split by columns like Elementwise::backward:
 // each column is still summed in row order by one thread, so the result does not depend on the
@@ -64,6 +41,73 @@ inline void sum_rows(const float* dz, float* out, std::size_t rows, std::size_t 
   });
 }
 
+}  // namespace detail
+
+// The driver of activations that act on each element independently, from the element's value
+// and derivative. Large batches are split across typenet's threads: by rows going forward, by
+// columns going back (so that each thread owns its slice of the bias gradient and nothing needs
+// reducing).
+template <class F>
+struct ElementwiseActivation {
+  static void forward(float* z, const float* bias, std::size_t rows, std::size_t cols)
+    requires requires(float y) { F::derivative_from_output(y); }
+  {
+    detail::parallel_for(rows, detail::parallel_grain / std::max<std::size_t>(cols, 1) + 1, [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; ++r) {
+        float* row = z + r * cols;
+        if (bias)
+          for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c] + bias[c]);
+        else
+          for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(row[c]);
+      }
+    });
+  }
+
+  static void backward(const float* y, float* dy, float* bias_grad, std::size_t rows, std::size_t cols)
+    requires requires(float v) { F::derivative_from_output(v); }
+  {
+    backward_with<&F::derivative_from_output>(y, dy, bias_grad, rows, cols);
+  }
+
+  // The input form: `kept` receives z + bias, which backward then reads in place of y.
+  static void forward(float* z, const float* bias, std::size_t rows, std::size_t cols, float* kept)
+    requires requires(float x) { F::derivative_from_input(x); }
+  {
+    detail::parallel_for(rows, detail::parallel_grain / std::max<std::size_t>(cols, 1) + 1, [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; ++r) {
+        float* row = z + r * cols;
+        float* keep = kept + r * cols;
+        for (std::size_t c = 0; c < cols; ++c) keep[c] = bias ? row[c] + bias[c] : row[c];
+        for (std::size_t c = 0; c < cols; ++c) row[c] = F::value(keep[c]);
+      }
+    });
+  }
+
+  static void backward(const float* kept, float* dy, float* bias_grad, std::size_t rows, std::size_t cols)
+    requires requires(float x) { F::derivative_from_input(x); }
+  {
+    backward_with<&F::derivative_from_input>(kept, dy, bias_grad, rows, cols);
+  }
+
+ private:
+  template <auto Derivative>
+  static void backward_with(const float* y, float* dy, float* bias_grad, std::size_t rows, std::size_t cols) {
+    detail::parallel_for(cols, detail::parallel_grain / std::max<std::size_t>(rows, 1) + 1, [&](std::size_t c0, std::size_t c1) {
+      if (bias_grad) std::fill(bias_grad + c0, bias_grad + c1, 0.0f);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* yr = y + r * cols;
+        float* dr = dy + r * cols;
+        for (std::size_t c = c0; c < c1; ++c) dr[c] *= Derivative(yr[c]);
+        if (bias_grad)
+          for (std::size_t c = c0; c < c1; ++c) bias_grad[c] += dr[c];
+      }
+    });
+  }
+};
+
+namespace detail {
+template <class F>
+using Elementwise = ElementwiseActivation<F>;  // its name before it was public
 }  // namespace detail
 
 struct Linear : detail::Elementwise<Linear> {
@@ -141,11 +185,36 @@ struct Softmax {
   }
 };
 
+// An activation whose backward pass reads its input z + bias, which the layer keeps for it.
+template <class A>
+concept KeepsInput = requires(float* p, const float* q, std::size_t n) { A::forward(p, q, n, n, p); };
+
+// What a layer requires of an activation: a name (saved files, Keras's "activation" argument)
+// and the two passes, in the output form or in the input form (KeepsInput).
 template <class A>
 concept ActivationFunction = requires(float* p, const float* q, std::size_t n) {
   { A::name } -> std::convertible_to<std::string_view>;
-  A::forward(p, q, n, n);
   A::backward(q, p, p, n, n);
-};
+} && (KeepsInput<A> || requires(float* p, const float* q, std::size_t n) { A::forward(p, q, n, n); });
+
+// Floats per output element that a layer keeps for its activation (KeepsInput): add
+// kept_per_element<Act> * outputs to the layer's scratch_per_sample.
+template <class A>
+inline constexpr std::size_t kept_per_element = KeepsInput<A> ? 1 : 0;
+
+namespace detail {
+// The two passes as a layer calls them; `kept` is the layer's scratch for KeepsInput activations.
+template <class A>
+void activate(float* z, const float* bias, std::size_t rows, std::size_t cols, float* kept) {
+  if constexpr (KeepsInput<A>)
+    A::forward(z, bias, rows, cols, kept);
+  else
+    A::forward(z, bias, rows, cols);
+}
+template <class A>
+void activation_backward(const float* y, const float* kept, float* dy, float* bias_grad, std::size_t rows, std::size_t cols) {
+  A::backward(KeepsInput<A> ? kept : y, dy, bias_grad, rows, cols);
+}
+}  // namespace detail
 
 }  // namespace typenet

@@ -66,7 +66,8 @@ struct Conv2D {
     static constexpr WeightShape weights[] = {{"kernel", 4, {KernelH, KernelW, channels, filters}}, {"bias", 1, {filters}}};
     static constexpr bool runs_direct = detail::runs_direct(patch, filters);
     static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
-    static constexpr std::size_t scratch_per_sample = input_is_columns || runs_direct ? 0 : out_pixels * patch;
+    static constexpr std::size_t own_scratch = input_is_columns || runs_direct ? 0 : out_pixels * patch;  // the columns
+    static constexpr std::size_t scratch_per_sample = own_scratch + kept_per_element<Act> * output_shape::size;
     // Images whose columns fill about 512 KB: a share of L2 that leaves room for the GEMM's packing.
     static constexpr std::size_t chunk_images = std::max<std::size_t>(1, (std::size_t{1} << 17) / (out_pixels * patch));
     static constexpr bool aliases_input = false;
@@ -86,6 +87,9 @@ struct Conv2D {
       for (std::size_t i = 0; i < filters; ++i) params[kernel_size + i] = 0.0f;
     }
 
+    // Where the activation keeps its input (KeepsInput), after the batch's columns.
+    static float* kept(float* scratch, std::size_t batch) { return scratch + batch * own_scratch; }
+
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
       if constexpr (runs_direct) {
@@ -103,7 +107,8 @@ struct Conv2D {
                        p.out + b * output_shape::size);
         }
       }
-      if (!p.defer_bias_and_relu) Act::forward(p.out, p.params + kernel_size, p.batch * out_pixels, filters);
+      if (!p.defer_bias_and_relu)
+        detail::activate<Act>(p.out, p.params + kernel_size, p.batch * out_pixels, filters, kept(p.scratch, p.batch));
     }
 
     static void backward(const BackwardPass& p) {
@@ -113,7 +118,8 @@ struct Conv2D {
       float* bias_grad = p.grads + kernel_size;
       if constexpr (runs_direct) {
         // The bias gradient comes with the kernel gradient when dz is already known.
-        if (!p.dout_is_preactivation) Act::backward(p.out, dz, bias_grad, rows, filters);
+        if (!p.dout_is_preactivation)
+          detail::activation_backward<Act>(p.out, kept(p.scratch, p.batch), dz, bias_grad, rows, filters);
         direct::kernel_gradient(p.in, dz, p.grads, p.dout_is_preactivation ? bias_grad : nullptr, p.batch);
         if (p.din) direct::input_gradient(dz, p.params, p.din, p.batch);
         return;
@@ -121,7 +127,7 @@ struct Conv2D {
       if (p.dout_is_preactivation)
         detail::sum_rows(dz, bias_grad, rows, filters);
       else
-        Act::backward(p.out, dz, bias_grad, rows, filters);
+        detail::activation_backward<Act>(p.out, kept(p.scratch, p.batch), dz, bias_grad, rows, filters);
       const float* columns = input_is_columns ? p.in : p.scratch;
       detail::gemm(Transpose::yes, Transpose::no, patch, filters, rows, columns, dz, p.grads);
       if (!p.din) return;

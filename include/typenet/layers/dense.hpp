@@ -31,8 +31,9 @@ struct Dense {
     static constexpr std::size_t param_count = inputs * Units + Units;
     static constexpr WeightShape weights[] = {{"kernel", 2, {inputs, Units}}, {"bias", 1, {Units}}};
     // Which path forward took (one float, for backward), then the lists of a mostly-zero input's
-    // nonzeros (detail/sparse_rows.hpp).
-    static constexpr std::size_t scratch_per_sample = 1 + detail::sparse_scratch_per_sample(inputs);
+    // nonzeros (detail/sparse_rows.hpp); after the batch's share of those, what the activation keeps.
+    static constexpr std::size_t own_scratch = 1 + detail::sparse_scratch_per_sample(inputs);
+    static constexpr std::size_t scratch_per_sample = own_scratch + kept_per_element<Act> * Units;
     static constexpr bool fits = In::rank == 1 && Units > 0;
     static constexpr bool aliases_input = false;
     static constexpr bool shown_in_summary = true;
@@ -71,7 +72,7 @@ struct Dense {
       } else {
         detail::gemm(Transpose::no, Transpose::no, p.batch, Units, inputs, p.in, p.params, p.out);
       }
-      Act::forward(p.out, p.params + inputs * Units, p.batch, Units);
+      detail::activate<Act>(p.out, p.params + inputs * Units, p.batch, Units, p.scratch + p.batch * own_scratch);
     }
 
     static void backward(const BackwardPass& p) {
@@ -82,7 +83,7 @@ struct Dense {
       if (p.dout_is_preactivation)
         detail::sum_rows(dz, bias_grad, p.batch, Units);
       else
-        Act::backward(p.out, dz, bias_grad, p.batch, Units);
+        detail::activation_backward<Act>(p.out, p.scratch + p.batch * own_scratch, dz, bias_grad, p.batch, Units);
       if (p.scratch[0] != 0.0f)  // forward's path, with its lists
         detail::sparse_transposed_times(p.in, p.batch, inputs, dz, Units, kernel_grad, p.scratch + 1);
       else

@@ -68,7 +68,17 @@ inline float target_at(const float* t, std::size_t width, std::size_t outputs, s
 
 TYPENET_INLINE std::vector<Metric> MetricList::defaults(const Loss& loss) {
   if (std::holds_alternative<MeanSquaredError>(loss)) return {};
+  if (const auto* custom = std::get_if<CustomLoss>(&loss); custom && !custom->has_accuracy()) return {};
   return {Metric("accuracy")};
+}
+
+TYPENET_INLINE void MetricList::check_fits(const Loss& loss, const std::vector<Metric>& metrics) {
+  const auto* custom = std::get_if<CustomLoss>(&loss);
+  if (!custom || custom->has_accuracy()) return;
+  for (const Metric& metric : metrics)
+    if (std::holds_alternative<LossAccuracy>(metric.kind()))
+      throw std::invalid_argument("compile: \"" + metric.name() + "\" is the loss's own accuracy, and the loss " + custom->name +
+                                  " has no correct(p, t, n); ask for a metric such as tn::metrics::CategoricalAccuracy{}");
 }
 
 TYPENET_INLINE MetricList::MetricList(std::vector<Metric> metrics) : metrics_(std::move(metrics)) {

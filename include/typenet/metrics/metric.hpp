@@ -120,6 +120,8 @@ class MetricList {
   // "accuracy" with the classification losses, nothing with MeanSquaredError.
   static std::vector<Metric> defaults(const Loss& loss);
   explicit MetricList(std::vector<Metric> metrics);
+  // std::invalid_argument for "accuracy" with a user's loss that has no `correct` to define it.
+  static void check_fits(const Loss& loss, const std::vector<Metric>& metrics);
 
   const std::vector<Metric>& metrics() const { return metrics_; }
   std::size_t size() const { return metrics_.size(); }

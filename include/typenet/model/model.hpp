@@ -81,10 +81,12 @@ class Model {
 
   // Sets the optimizer, the loss and the metrics fit and evaluate report (metrics/metric.hpp;
   // without a list, "accuracy" for the classification losses and none for MeanSquaredError).
+  // A loss or optimizer of the user's own is passed the same way (LossFunction, OptimizerRule).
   // Called again, it starts the optimizer afresh: its moments and its iteration count go back to
   // zero (the weights stay).
   void compile(Optimizer optimizer, Loss loss) { compile(std::move(optimizer), loss, detail::MetricList::defaults(loss)); }
   void compile(Optimizer optimizer, Loss loss, std::vector<Metric> metrics) {
+    detail::MetricList::check_fits(loss, metrics);
     set_metrics(std::move(metrics));
     optimizer_ = OptimizerState(std::move(optimizer), param_count);
     loss_ = loss;
@@ -171,7 +173,9 @@ class Model {
     io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr, loss_, {},
                         History{}, dropout_rng_, shuffle_rng_);
   }
-  static Model load(const std::filesystem::path& path);
+  // A model compiled with a loss or optimizer of the user's own needs it back by name, as
+  // Keras's custom_objects: `load(path, {.losses = {Huber{}}})` (io/custom_objects.hpp).
+  static Model load(const std::filesystem::path& path, const CustomObjects& custom = {});
   // Only the weights, from a file saved from the same network; the rest of the model is kept.
   void load_weights(const std::filesystem::path& path) {
     const io::SavedWeights saved = io::load_weights_file(path, io::describe_network<Net>());
@@ -392,8 +396,8 @@ double Model<Spec>::compute_gradients(Features x, Labels y) {
 }
 
 template <class Spec>
-Model<Spec> Model<Spec>::load(const std::filesystem::path& path) {
-  io::SavedModel saved = io::load_model_file(path, io::describe_network<Net>());
+Model<Spec> Model<Spec>::load(const std::filesystem::path& path, const CustomObjects& custom) {
+  io::SavedModel saved = io::load_model_file(path, io::describe_network<Net>(), custom);
   Model model;
   std::copy(saved.weights.trainable.begin(), saved.weights.trainable.end(), model.engine_.params.begin());
   std::copy(saved.weights.non_trainable.begin(), saved.weights.non_trainable.end(),

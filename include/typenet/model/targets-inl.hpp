@@ -72,12 +72,12 @@ TYPENET_INLINE void check_finite(const Features& x, std::size_t sample_size, con
 // Checks y against the loss and writes it as float rows of the loss's target width to `dest`
 // (samples x width). Allocates nothing unless it throws.
 template <class L>
-void fill_targets(const L&, const Labels& y, std::size_t samples, std::size_t outputs, const char* where, float* dest) {
-  auto prefix = [&] { return std::string(where) + ": y (" + std::string(L::name) + ")"; };
+void fill_targets(const L& loss, const Labels& y, std::size_t samples, std::size_t outputs, const char* where, float* dest) {
+  auto prefix = [&] { return std::string(where) + ": y (" + std::string(loss.name) + ")"; };
   if (y.shape.rank == 0 || y.shape.rows() != samples)
     throw std::invalid_argument(std::string(where) + ": x has " + std::to_string(samples) + " samples but y has shape " +
                                 y.shape.to_string());
-  const std::size_t width = L::target_width(outputs);
+  const std::size_t width = loss.target_width(outputs);
   const bool rank_ok = y.shape.rank == 2 ? y.shape.dims[1] == width : (y.shape.rank == 1 && width == 1);
   if (!rank_ok) {
     std::string hint = std::is_same_v<L, CategoricalCrossentropy> ? " (one-hot rows: use typenet::data::to_categorical)" : "";
@@ -94,7 +94,7 @@ void fill_targets(const L&, const Labels& y, std::size_t samples, std::size_t ou
     if constexpr (std::is_same_v<L, SparseCategoricalCrossentropy>) {
       if (v < 0 || v >= static_cast<double>(outputs) || v != std::floor(v))
         throw bad("the class indices [0, " + std::to_string(outputs) + ")");
-    } else if constexpr (!std::is_same_v<L, MeanSquaredError>) {
+    } else if constexpr (!std::is_same_v<L, MeanSquaredError> && !std::is_same_v<L, CustomLoss>) {
       if (v < 0.0 || v > 1.0) throw bad("[0, 1]");
     }
     dest[i] = static_cast<float>(v);

@@ -6,7 +6,8 @@
 // Misfits are reported once: the chain is always well formed (a layer that cannot take its
 // input still names an output shape), and only the first layer whose `fits` is false has its
 // `at_layer<Index, InputShape>` instantiated, so g++ prints one static_assert whose context line
-// shows the layer, its index (Input is 0) and the shape it received.
+// shows the layer, its index (Input is 0) and the shape it received. A layer that breaks the
+// layer protocol takes its place as detail::Unbound and is reported the same way (layers/layer.hpp).
 #include <array>
 #include <cstddef>
 #include <tuple>
@@ -62,7 +63,7 @@ struct bind_chain<In, type_list<>> {
 };
 template <class In, class Layer, class... Rest>
 struct bind_chain<In, type_list<Layer, Rest...>> {
-  using bound = typename Layer::template bind<In>;
+  using bound = typename bind_layer<Layer, In>::type;  // Unbound if the layer breaks the protocol
   using next = bind_chain<typename bound::output_shape, type_list<Rest...>>;
   using type = typename concat<type_list<bound>, typename next::type>::type;
   using output_shape = typename next::output_shape;
@@ -96,7 +97,7 @@ template <std::size_t Index, class... Bound>
   requires(Index < sizeof...(Bound))
 struct diagnose<Index, type_list<Bound...>> {
   using misfit = std::tuple_element_t<Index, std::tuple<Bound...>>;
-  using report = typename misfit::layer::template at_layer<Index, typename misfit::input_shape>;
+  using report = typename misfit_report<misfit, Index>::type;
 };
 
 template <class List>

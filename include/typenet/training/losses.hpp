@@ -7,7 +7,10 @@
 // and exact where the probabilities saturate (Keras does the same through from_logits).
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <variant>
@@ -42,7 +45,7 @@ struct CategoricalCrossentropy {
       if (t[c] != 0.0f) loss -= t[c] * std::log(detail::clip_probability(p[c] / total));
     return loss;
   }
-  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool preactivation) {
+  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool preactivation = false) {
     for (std::size_t c = 0; c < n; ++c)
       g[c] = preactivation ? scale * (p[c] - t[c]) : -scale * t[c] / detail::clip_probability(p[c]);
   }
@@ -60,7 +63,7 @@ struct SparseCategoricalCrossentropy {
     for (std::size_t c = 0; c < n; ++c) total += p[c];
     return -std::log(detail::clip_probability(p[class_of(t, 1)] / total));
   }
-  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool preactivation) {
+  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool preactivation = false) {
     const std::size_t k = class_of(t, 1);
     for (std::size_t c = 0; c < n; ++c) {
       const float target = c == k ? 1.0f : 0.0f;
@@ -84,7 +87,7 @@ struct BinaryCrossentropy {
     }
     return loss / static_cast<double>(n);
   }
-  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool preactivation) {
+  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool preactivation = false) {
     const float s = scale / static_cast<float>(n);
     for (std::size_t c = 0; c < n; ++c) {
       const float q = detail::clip_probability(p[c]);
@@ -112,7 +115,7 @@ struct MeanSquaredError {
     for (std::size_t c = 0; c < n; ++c) loss += double(p[c] - t[c]) * double(p[c] - t[c]);
     return loss / static_cast<double>(n);
   }
-  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool) {
+  static void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool = false) {
     for (std::size_t c = 0; c < n; ++c) g[c] = 2.0f * scale * (p[c] - t[c]) / static_cast<float>(n);
   }
   static bool correct(const float* p, const float* t, std::size_t n) {
@@ -120,7 +123,92 @@ struct MeanSquaredError {
   }
 };
 
-using Loss = std::variant<CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError>;
+// What compile() requires of a loss, typenet's and a user's: a name (saved files, CustomObjects
+// at load), the loss of one sample l(p, t) over its n outputs, and its gradient times `scale`:
+//   struct Huber {
+//     static constexpr std::string_view name = "huber";
+//     double sample_loss(const float* p, const float* t, std::size_t n) const;
+//     void gradient(const float* p, const float* t, float* g, std::size_t n, float scale) const;  // g = scale * dl/dp
+//   };
+// The batch's loss is the mean of the samples' (weighted by class_weight), as the built-in ones.
+// Optional members: target_width(outputs) (the floats of one target row; outputs by default),
+// correct(p, t, n) (the "accuracy" metric; a loss without it reports none by default), and
+// class_of(t, width) (fit's class_weight; by default the largest target, or t >= 0.5 for one).
+template <class L>
+concept LossFunction = requires(const L& l, const float* p, const float* t, float* g, std::size_t n, float scale) {
+  { L::name } -> std::convertible_to<std::string_view>;
+  { l.sample_loss(p, t, n) } -> std::convertible_to<double>;
+  l.gradient(p, t, g, n, scale);
+};
+
+// A user's loss (LossFunction), held so that `Loss` can carry it next to the built-in ones:
+// `model.compile(tn::Adam{}, Huber{})` converts it. Its targets are taken as given (finite, of
+// target_width floats per row); it never fuses with the output activation.
+class CustomLoss {
+ public:
+  template <LossFunction L>
+    requires(!std::same_as<L, CustomLoss>)
+  CustomLoss(L loss)  // NOLINT: implicit, so that a user's loss converts to Loss
+      : name(L::name), held_(std::make_shared<const Held<L>>(std::move(loss))) {}
+
+  std::string name;
+
+  double sample_loss(const float* p, const float* t, std::size_t n) const { return held_->sample_loss(p, t, n); }
+  void gradient(const float* p, const float* t, float* g, std::size_t n, float scale, bool = false) const {
+    held_->gradient(p, t, g, n, scale);
+  }
+  bool has_accuracy() const { return held_->has_accuracy(); }
+  bool correct(const float* p, const float* t, std::size_t n) const { return held_->correct(p, t, n); }
+  std::size_t class_of(const float* t, std::size_t width) const { return held_->class_of(t, width); }
+  std::size_t target_width(std::size_t outputs) const { return held_->target_width(outputs); }
+
+ private:
+  struct Interface {
+    virtual ~Interface() = default;
+    virtual double sample_loss(const float* p, const float* t, std::size_t n) const = 0;
+    virtual void gradient(const float* p, const float* t, float* g, std::size_t n, float scale) const = 0;
+    virtual bool has_accuracy() const = 0;
+    virtual bool correct(const float* p, const float* t, std::size_t n) const = 0;
+    virtual std::size_t class_of(const float* t, std::size_t width) const = 0;
+    virtual std::size_t target_width(std::size_t outputs) const = 0;
+  };
+
+  template <class L>
+  struct Held final : Interface {
+    explicit Held(L l) : loss(std::move(l)) {}
+    L loss;
+    double sample_loss(const float* p, const float* t, std::size_t n) const override { return loss.sample_loss(p, t, n); }
+    void gradient(const float* p, const float* t, float* g, std::size_t n, float scale) const override {
+      loss.gradient(p, t, g, n, scale);
+    }
+    bool has_accuracy() const override { return requires { loss.correct(p_, p_, 0); }; }
+    bool correct(const float* p, const float* t, std::size_t n) const override {
+      if constexpr (requires { loss.correct(p, t, n); })
+        return loss.correct(p, t, n);
+      else
+        return false;
+    }
+    std::size_t class_of(const float* t, std::size_t width) const override {
+      if constexpr (requires { loss.class_of(t, width); })
+        return loss.class_of(t, width);
+      else
+        return width == 1 ? (t[0] >= 0.5f ? 1 : 0) : detail::argmax(t, width);
+    }
+    std::size_t target_width(std::size_t outputs) const override {
+      if constexpr (requires { loss.target_width(outputs); })
+        return loss.target_width(outputs);
+      else
+        return outputs;
+    }
+    static constexpr const float* p_ = nullptr;
+  };
+
+  std::shared_ptr<const Interface> held_;
+};
+
+// A loss as compile() takes it: one of typenet's, or a user's as CustomLoss.
+using Loss = std::variant<CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError,
+                          CustomLoss>;
 
 // True when the loss can take the gradient straight to the pre-activation of that activation.
 template <class L>

@@ -383,7 +383,7 @@ TEST_CASE("a header that checks out but says the wrong things is refused, naming
   CHECK(e.kind() == Kind::malformed_header);
   CHECK(std::string(e.what()).find("unknown loss 'binary_crossentropz'") != std::string::npos);
   e = refused(replaced("\"class_name\": \"Adam\"", "\"class_name\": \"Adem\""));
-  CHECK(std::string(e.what()).find("unknown optimizer 'Adem' (this typenet has RMSprop, Adam, SGD)") != std::string::npos);
+  CHECK(std::string(e.what()).find("unknown optimizer 'Adem' (this typenet has RMSprop, Adam, SGD; pass a user's optimizer to load in CustomObjects)") != std::string::npos);
   e = refused(replaced("\"format_version\": 1", "\"format_version\": 7"));
   CHECK(std::string(e.what()).find("differs from the preamble's (1)") != std::string::npos);
   e = refused(replaced("\"name\": \"weights\"", "\"name\": \"wEights\""));

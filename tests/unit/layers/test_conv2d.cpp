@@ -16,8 +16,8 @@
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;
-using tn::testing::check_gradients;
-using tn::testing::GradientCheck;
+using tn::testing::require_gradients;
+using tn::testing::GradientCheckOptions;
 using tn::testing::one_hot_cycle;
 using tn::testing::random_matrix;
 
@@ -232,43 +232,43 @@ TEST_CASE("GlobalAveragePooling2D is the mean of each channel") {
 TEST_CASE("gradient: Conv2D, valid padding, stride 1") {
   using Net = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<3, 3, 3, tn::Tanh>, tn::Conv2D<2, 2, 2, tn::Tanh>, tn::Flatten,
                              tn::Dense<4, tn::Softmax>>;
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 72, 31), one_hot_cycle(3, 4));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 72, 31), one_hot_cycle(3, 4));
 }
 
 TEST_CASE("gradient: Conv2D, same padding, stride 1") {
   using Net = tn::Sequential<tn::Input<5, 6, 2>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Same>,
                              tn::Conv2D<2, 2, 3, tn::Sigmoid, tn::Same>, tn::Flatten, tn::Dense<4, tn::Softmax>>;
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 32), one_hot_cycle(3, 4));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 32), one_hot_cycle(3, 4));
 }
 
 TEST_CASE("gradient: Conv2D, valid padding, stride 2") {
   using Net = tn::Sequential<tn::Input<9, 8, 2>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Valid, 2>,
                              tn::Conv2D<2, 2, 2, tn::Tanh, tn::Valid, 2>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 144, 33), one_hot_cycle(3, 3));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 144, 33), one_hot_cycle(3, 3));
 }
 
 TEST_CASE("gradient: Conv2D, same padding, stride 2 (asymmetric padding)") {
   using Net = tn::Sequential<tn::Input<8, 7, 2>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Same, 2>,
                              tn::Conv2D<2, 3, 2, tn::Tanh, tn::Same, 2>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 112, 34), one_hot_cycle(3, 3));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 112, 34), one_hot_cycle(3, 3));
 }
 
 TEST_CASE("gradient: Conv2D with a 1x1 kernel and with ReLU") {
   using Net = tn::Sequential<tn::Input<5, 5, 3>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::Conv2D<2, 1, 1, tn::Tanh>,
                              tn::Flatten, tn::Dense<3, tn::Softmax>>;
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(4, 75, 35), one_hot_cycle(4, 3));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(4, 75, 35), one_hot_cycle(4, 3));
 }
 
 TEST_CASE("gradient: MaxPooling2D, with a floored side and a non-square pool") {
   SUBCASE("2x2 on 7x7") {
     using Net = tn::Sequential<tn::Input<7, 7, 1>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Same>, tn::MaxPooling2D<2>,
                                tn::Flatten, tn::Dense<3, tn::Softmax>>;
-    check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 49, 36), one_hot_cycle(3, 3));
+    require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 49, 36), one_hot_cycle(3, 3));
   }
   SUBCASE("3x2 on 8x7, after ReLU") {
     using Net = tn::Sequential<tn::Input<8, 7, 2>, tn::Conv2D<3, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<3, 2>,
                                tn::Conv2D<2, 2, 2, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
-    check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 112, 37), one_hot_cycle(3, 3));
+    require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 112, 37), one_hot_cycle(3, 3));
   }
 }
 
@@ -276,12 +276,12 @@ TEST_CASE("gradient: AveragePooling2D and GlobalAveragePooling2D") {
   SUBCASE("average 2x2 on 7x5") {
     using Net = tn::Sequential<tn::Input<7, 5, 2>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Same>, tn::AveragePooling2D<2>,
                                tn::Flatten, tn::Dense<3, tn::Softmax>>;
-    check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 70, 38), one_hot_cycle(3, 3));
+    require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 70, 38), one_hot_cycle(3, 3));
   }
   SUBCASE("global average") {
     using Net = tn::Sequential<tn::Input<6, 5, 2>, tn::Conv2D<4, 3, 3, tn::Tanh>, tn::GlobalAveragePooling2D,
                                tn::Dense<3, tn::Softmax>>;
-    check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 39), one_hot_cycle(3, 3));
+    require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 39), one_hot_cycle(3, 3));
   }
 }
 
@@ -376,11 +376,11 @@ TEST_CASE("gradient: direct Conv2D, valid padding, stride 1") {
   constexpr std::size_t F = tn::detail::vector_lanes;
   using Net = tn::Sequential<tn::Input<7, 6, 1>, tn::Conv2D<F, 3, 3, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
   static_assert(Net::layer<1>::runs_direct);
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 42, 51), one_hot_cycle(3, 3));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 42, 51), one_hot_cycle(3, 3));
   using Second = tn::Sequential<tn::Input<7, 6, 2>, tn::Conv2D<2, 2, 2, tn::Tanh, tn::Same>, tn::Conv2D<F, 3, 3, tn::Tanh>,
                                 tn::Flatten, tn::Dense<3, tn::Softmax>>;
   static_assert(!Second::layer<1>::runs_direct && Second::layer<2>::runs_direct);
-  check_gradients<Second>(tn::CategoricalCrossentropy{}, random_matrix(3, 84, 52), one_hot_cycle(3, 3));
+  require_gradients<Second>(tn::CategoricalCrossentropy{}, random_matrix(3, 84, 52), one_hot_cycle(3, 3));
 }
 
 TEST_CASE("gradient: direct Conv2D, same padding, stride 1") {
@@ -388,7 +388,7 @@ TEST_CASE("gradient: direct Conv2D, same padding, stride 1") {
   using Net = tn::Sequential<tn::Input<5, 6, 2>, tn::Conv2D<2, 3, 3, tn::Tanh, tn::Same>,
                              tn::Conv2D<F, 3, 2, tn::Sigmoid, tn::Same>, tn::Flatten, tn::Dense<4, tn::Softmax>>;
   static_assert(Net::layer<2>::runs_direct);
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 53), one_hot_cycle(3, 4));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 53), one_hot_cycle(3, 4));
 }
 
 TEST_CASE("gradient: direct Conv2D, stride 2, valid and same (asymmetric) padding") {
@@ -396,11 +396,11 @@ TEST_CASE("gradient: direct Conv2D, stride 2, valid and same (asymmetric) paddin
   using Valid = tn::Sequential<tn::Input<9, 8, 2>, tn::Conv2D<2, 2, 2, tn::Tanh, tn::Same>,
                                tn::Conv2D<F, 3, 3, tn::Tanh, tn::Valid, 2>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
   static_assert(Valid::layer<2>::runs_direct);
-  check_gradients<Valid>(tn::CategoricalCrossentropy{}, random_matrix(3, 144, 54), one_hot_cycle(3, 3));
+  require_gradients<Valid>(tn::CategoricalCrossentropy{}, random_matrix(3, 144, 54), one_hot_cycle(3, 3));
   using Same = tn::Sequential<tn::Input<8, 7, 1>, tn::Conv2D<2, 3, 3, tn::Tanh, tn::Same>,
                               tn::Conv2D<F, 3, 2, tn::Tanh, tn::Same, 2>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
   static_assert(Same::layer<2>::runs_direct);
-  check_gradients<Same>(tn::CategoricalCrossentropy{}, random_matrix(3, 56, 55), one_hot_cycle(3, 3));
+  require_gradients<Same>(tn::CategoricalCrossentropy{}, random_matrix(3, 56, 55), one_hot_cycle(3, 3));
 }
 
 TEST_CASE("gradient: direct Conv2D with ReLU fused into max pooling, as in W3") {
@@ -410,5 +410,5 @@ TEST_CASE("gradient: direct Conv2D with ReLU fused into max pooling, as in W3") 
   using Net = tn::Sequential<tn::Input<6, 6, 1>, tn::Conv2D<F, 3, 3, tn::ReLU>, tn::MaxPool2D<2>,
                              tn::Conv2D<3, 2, 2, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
   static_assert(Net::layer<1>::runs_direct && tn::FusesBiasAndReLU<Net::layer<1>, Net::layer<2>>);
-  check_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 36, 56), one_hot_cycle(3, 3));
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 36, 56), one_hot_cycle(3, 3));
 }
