@@ -14,6 +14,7 @@
 #include <stb/stb_image_write.h>
 #include <xtensor/xtensor.hpp>
 
+#include "custom_objects.hpp"
 #include "fuzz_support.hpp"
 #include "typenet/io/png.hpp"
 #include "typenet/typenet.hpp"
@@ -89,9 +90,11 @@ Bytes model_input(const Bytes& file) {
 
 // `rich`: compiled with a learning-rate schedule and metrics, so that their JSON is in the seed.
 template <class Net>
-Bytes saved_model(bool compiled, bool rich = false) {
+Bytes saved_model(bool compiled, bool rich = false, bool custom = false) {
   typenet::Model<Net> model{3};
-  if (compiled && rich) {
+  if (compiled && custom) {
+    model.compile(typenet::fuzz::FuzzMomentum{}, typenet::fuzz::FuzzLoss{});
+  } else if (compiled && rich) {
     model.compile(typenet::Adam{.learning_rate = typenet::PiecewiseConstantDecay({.boundaries = {2}, .values = {1e-3, 1e-4}})},
                   typenet::SparseCategoricalCrossentropy{},
                   {"accuracy", typenet::metrics::AUC{.num_thresholds = 50}, typenet::metrics::Precision{.threshold = 0.3}});
@@ -102,7 +105,11 @@ Bytes saved_model(bool compiled, bool rich = false) {
     auto x = xt::xtensor<float, 2>::from_shape({4, Net::input_shape::size});
     for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 7) / 7.0f;
     const xt::xtensor<int, 1> y = {0, 1, 0, 1};
-    model.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0});
+    const xt::xtensor<float, 2> one_hot = {{1, 0}, {0, 1}, {1, 0}, {0, 1}};  // the user's loss takes targets as given
+    if (custom)
+      model.fit(x, one_hot, {.batch_size = 2, .epochs = 1, .verbose = 0});
+    else
+      model.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0});
   }
   const auto path = typenet::fuzz::scratch_path("seed.typenet");
   model.save(path);
@@ -241,6 +248,7 @@ void seeds(const fs::path& dir) {
   write(dir / "model_file/dense", model_input(saved_model<Dense>(true)));
   write(dir / "model_file/dense_uncompiled", model_input(saved_model<Dense>(false)));
   write(dir / "model_file/dense_schedule_metrics", model_input(saved_model<Dense>(true, true)));
+  write(dir / "model_file/dense_user_loss_optimizer", model_input(saved_model<Dense>(true, false, true)));
   write(dir / "model_file/conv", model_input(saved_model<Conv>(true)));
   image_seeds(dir / "image_decode");
 }

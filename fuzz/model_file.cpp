@@ -4,7 +4,8 @@
 // header describes, in place in its "crc32" string), so that mutation gets past the checksums
 // to the JSON and the sections. A third piece, if any, gives the preamble's version (4 bytes).
 // The input's size modulo 3 chooses the reader: Model<Dense>::load, Model<Conv>::load (a network
-// with BatchNormalization's non-trainable section) or load_weights.
+// with BatchNormalization's non-trainable section) or load_weights. load is given a user's loss
+// and optimizer (CustomObjects), so that the files that name them reach their path too.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custom_objects.hpp"
 #include "fuzz_support.hpp"
 #include "typenet/typenet.hpp"
 
@@ -91,8 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   // One reader per input, chosen by its size, so that each run parses the file once.
   switch (size % 3) {
-    case 0: attempt([&] { (void)typenet::Model<Dense>::load(path); }); break;
-    case 1: attempt([&] { (void)typenet::Model<Conv>::load(path); }); break;
+    case 0: attempt([&] { (void)typenet::Model<Dense>::load(path, typenet::fuzz::custom_objects); }); break;
+    case 1: attempt([&] { (void)typenet::Model<Conv>::load(path, typenet::fuzz::custom_objects); }); break;
     default: attempt([&] {
       typenet::Model<Dense> model;
       model.load_weights(path);

@@ -1,5 +1,6 @@
 // expect: the layer's bind<In> must declare keras_class and keras_name
 // expect: explain_protocol<Unnamed, 2, typenet::Shape<64> >
+// max-lines-clang: 13
 #include <typenet/network.hpp>
 namespace tn = typenet;
 // A user's layer that forgot its names: the message names the first missing member, once.

@@ -62,29 +62,35 @@ constexpr auto optimizer_fields() {
 // Calls f(alternative{}) for the variant's alternative named `name` (its static `name`); false if
 // none is. A user's CustomLoss or CustomOptimizer, which has no static name (nor a default), is
 // found in the CustomObjects instead.
-template <class Variant, class F>
+template <class Variant, std::size_t I = 0, class F>
 bool visit_alternative_named(std::string_view name, F&& f) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return ([&] {
-      using T = std::variant_alternative_t<I, Variant>;
-      if constexpr (std::is_default_constructible_v<T>) {
-        if (T::name == name) return f(T{}), true;
+  if constexpr (I == std::variant_size_v<Variant>) {
+    return false;
+  } else {
+    using T = std::variant_alternative_t<I, Variant>;
+    if constexpr (std::is_default_constructible_v<T>) {
+      if (T::name == name) {
+        f(T{});
+        return true;
       }
-      return false;
-    }() || ...);
-  }(std::make_index_sequence<std::variant_size_v<Variant>>{});
+    }
+    return visit_alternative_named<Variant, I + 1>(name, std::forward<F>(f));
+  }
 }
 
-template <class Variant>
+// "RMSprop, Adam, SGD": the names of typenet's own alternatives.
+template <class Variant, std::size_t I = 0>
 std::string alternative_names() {
-  std::string names;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ([&] {
-      using T = std::variant_alternative_t<I, Variant>;
-      if constexpr (std::is_default_constructible_v<T>) names += (I ? ", " : "") + std::string(T::name);
-    }(), ...);
-  }(std::make_index_sequence<std::variant_size_v<Variant>>{});
-  return names;
+  if constexpr (I == std::variant_size_v<Variant>) {
+    return "";
+  } else {
+    using T = std::variant_alternative_t<I, Variant>;
+    std::string rest = alternative_names<Variant, I + 1>();
+    if constexpr (std::is_default_constructible_v<T>)
+      return std::string(T::name) + (rest.empty() ? "" : ", " + rest);
+    else
+      return rest;
+  }
 }
 
 inline void require(bool ok, const std::string& what) {
