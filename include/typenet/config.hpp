@@ -21,3 +21,7 @@
 #define TYPENET_HEADER_ONLY 1
 #define TYPENET_INLINE inline
 #endif
+
+// The release, as CMakeLists.txt's project() gives it (CMake refuses to configure if they differ);
+// written into exported files (io/onnx.hpp's metadata).
+#define TYPENET_VERSION "0.1.0"

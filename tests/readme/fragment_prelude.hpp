@@ -4,6 +4,7 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "typenet/io/onnx.hpp"
 #include "typenet/typenet.hpp"
 
 namespace tn = typenet;

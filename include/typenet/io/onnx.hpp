@@ -1,0 +1,174 @@
+#pragma once
+// ONNX export: `typenet::onnx::save(model, "m.onnx")` writes the network and its weights as an
+// ONNX model (opset 13, a dynamic batch axis) that ONNX Runtime, Netron or any other consumer
+// reads. The graph takes exactly what typenet's predict takes: its input "input" is the model's
+// input shape with the batch first, channels last, and its output "output" is predict's. The
+// convolutions and poolings run channels-first, as ONNX defines them, between Transposes that the
+// exporter inserts where the layout changes; Dropout is left out (inference), and a
+// BatchNormalization is the inference form with its moving statistics.
+//
+// The graph follows from the network's type: each layer's compile-time constants become plain
+// data (LayerPlan) here, and the protobuf is built from that by non-template code
+// (io/onnx-inl.hpp, compiled into the CMake target typenet::onnx, which links Debian's libonnx).
+// A network with a layer ONNX cannot express (Hog, a layer or an activation of the user's own)
+// is refused at compile time.
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "typenet/config.hpp"
+#include "typenet/io/network_description.hpp"
+#include "typenet/model/model.hpp"
+
+namespace typenet::onnx {
+
+// One layer as the exporter needs it, taken from the bound layer's constants.
+struct LayerPlan {
+  enum class Kind { dense, conv2d, max_pool, average_pool, global_average_pool, batch_normalization, flatten, activation, dropout };
+  Kind kind = Kind::dropout;
+  std::string name;                    // Keras's: dense, conv2d_1, ...
+  std::string activation = "linear";   // Dense's, Conv2D's, Activation's
+  std::vector<std::size_t> input_dims, output_dims;
+  std::size_t kernel[2] = {1, 1}, stride[2] = {1, 1};
+  std::size_t pads[4] = {0, 0, 0, 0};  // top, left, bottom, right (Keras's "same" puts the odd one after)
+  double epsilon = 0.0;                // BatchNormalization's
+  std::size_t param_offset = 0, non_trainable_offset = 0;
+};
+
+struct NetworkPlan {
+  std::vector<std::size_t> input_dims, output_dims;
+  std::size_t param_count = 0, non_trainable_count = 0;
+  std::vector<LayerPlan> layers;
+};
+
+// Writes the ONNX model atomically (a temporary file renamed), as typenet's own saves are.
+void write_model(const NetworkPlan& net, std::span<const float> params, std::span<const float> non_trainable,
+                 const std::filesystem::path& path);
+
+namespace detail {
+
+
+template <class B>
+constexpr bool has_onnx_form() {
+  constexpr std::string_view k = B::keras_class;
+  constexpr bool layer = k == "InputLayer" || k == "Dense" || k == "Conv2D" || k == "MaxPooling2D" ||
+                         k == "AveragePooling2D" || k == "GlobalAveragePooling2D" || k == "BatchNormalization" ||
+                         k == "Flatten" || k == "Activation" || k == "Dropout";
+  if constexpr (requires { typename B::activation; }) {
+    constexpr std::string_view a = B::activation::name;
+    return layer && (a == "linear" || a == "relu" || a == "sigmoid" || a == "tanh" || a == "softmax");
+  } else {
+    return layer;
+  }
+}
+
+template <class Net>
+constexpr std::size_t first_without_onnx_form() {
+  std::size_t found = Net::layer_count;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if (found == Net::layer_count && !has_onnx_form<typename Net::template layer<I>>()) found = I;
+  });
+  return found;
+}
+
+// The refusal, with the layer and its index in the compiler's context line.
+template <std::size_t LayerIndex>
+inline constexpr bool exportable_at = false;
+template <std::size_t LayerIndex, class Layer>
+struct refuse_layer {
+  static_assert(exportable_at<LayerIndex>,
+                "typenet::onnx::save: this layer has no ONNX form (typenet exports Dense, Conv2D, the poolings, "
+                "BatchNormalization, Flatten, Dropout, Activation and the activations linear, relu, sigmoid, tanh, "
+                "softmax; not Hog, nor a layer or activation of one's own)");
+};
+template <class Net, std::size_t Index = first_without_onnx_form<Net>()>
+struct check_exportable {
+  static constexpr bool ok = sizeof(refuse_layer<Index, typename Net::template layer<Index>::layer>) > 0;
+};
+template <class Net, std::size_t Index>
+  requires(Index == Net::layer_count)
+struct check_exportable<Net, Index> {
+  static constexpr bool ok = true;
+};
+
+template <class B>
+LayerPlan plan_layer() {
+  using Kind = LayerPlan::Kind;
+  LayerPlan plan;
+  plan.input_dims.assign(B::input_shape::dims.begin(), B::input_shape::dims.end());
+  plan.output_dims.assign(B::output_shape::dims.begin(), B::output_shape::dims.end());
+  if constexpr (requires { typename B::activation; }) plan.activation = std::string(B::activation::name);
+  constexpr std::string_view k = B::keras_class;
+  if constexpr (k == "Dense") {
+    plan.kind = Kind::dense;
+  } else if constexpr (k == "Conv2D") {
+    using W = typename B::window;
+    plan.kind = Kind::conv2d;
+    plan.kernel[0] = W::window_height, plan.kernel[1] = W::window_width;
+    plan.stride[0] = plan.stride[1] = W::stride;
+    auto after = [](std::size_t in, std::size_t out, std::size_t window, std::size_t stride, std::size_t before) {
+      const std::size_t needed = (out - 1) * stride + window;
+      return needed > in + before ? needed - in - before : 0;
+    };
+    plan.pads[0] = W::pad_top, plan.pads[1] = W::pad_left;
+    plan.pads[2] = after(W::in_height, W::out_height, W::window_height, W::stride, W::pad_top);
+    plan.pads[3] = after(W::in_width, W::out_width, W::window_width, W::stride, W::pad_left);
+  } else if constexpr (k == "MaxPooling2D" || k == "AveragePooling2D") {
+    plan.kind = k == "MaxPooling2D" ? Kind::max_pool : Kind::average_pool;
+    plan.kernel[0] = plan.stride[0] = B::rows::window_height;
+    plan.kernel[1] = plan.stride[1] = B::cols::window_width;
+  } else if constexpr (k == "GlobalAveragePooling2D") {
+    plan.kind = Kind::global_average_pool;
+  } else if constexpr (k == "BatchNormalization") {
+    plan.kind = Kind::batch_normalization;
+    for (const auto& [key, value] : typenet::detail::layer_config<B>().arguments)
+      if (key == "epsilon") plan.epsilon = std::get<double>(value.value);
+  } else if constexpr (k == "Flatten") {
+    plan.kind = Kind::flatten;
+  } else if constexpr (k == "Activation") {
+    plan.kind = Kind::activation;
+  } else {
+    plan.kind = Kind::dropout;  // Dropout, and an Input inside the network: nothing at inference
+  }
+  return plan;
+}
+
+template <class Net>
+NetworkPlan plan_network() {
+  NetworkPlan net{{Net::input_shape::dims.begin(), Net::input_shape::dims.end()},
+                  {Net::output_shape::dims.begin(), Net::output_shape::dims.end()},
+                  Net::param_count,
+                  Net::non_trainable_count,
+                  {}};
+  std::vector<std::string> names;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (I > 0) {  // Input is the graph's input
+      using B = typename Net::template layer<I>;
+      LayerPlan plan = plan_layer<B>();
+      plan.param_offset = Net::param_offset[I];
+      plan.non_trainable_offset = Net::non_trainable_offset[I];
+      names.emplace_back(B::keras_name);
+      net.layers.push_back(std::move(plan));
+    }
+  });
+  io::detail::number_repeated_names(names);
+  for (std::size_t i = 0; i < names.size(); ++i) net.layers[i].name = std::move(names[i]);
+  return net;
+}
+
+}  // namespace detail
+
+template <class Net>
+void save(const Model<Net>& model, const std::filesystem::path& path) {
+  static_assert(detail::check_exportable<Net>::ok);
+  write_model(detail::plan_network<Net>(), model.parameters(), model.non_trainable_parameters(), path);
+}
+
+}  // namespace typenet::onnx
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/io/onnx-inl.hpp"
+#endif
