@@ -177,6 +177,11 @@ TYPENET_INLINE void write_model(const NetworkPlan& net, std::span<const float> p
         break;
       case Kind::batch_normalization: {  // over the last axis: the channels of an image
         const std::size_t channels = layer.input_dims.back();
+        // ONNX normalises axis 1: the features of a vector, the channels of an image once it is
+        // channels-first; typenet's last axis of a rank-2 sample has no such place.
+        if (layer.input_dims.size() == 2)
+          throw std::invalid_argument("typenet::onnx::save: " + name + " normalises the last axis of a rank-2 sample, "
+                                      "which ONNX's BatchNormalization cannot express");
         if (layer.input_dims.size() == 3) g.to_channels_first(name);
         const float* moving = non_trainable.data() + layer.non_trainable_offset;
         const std::string scale = g.initializer(name + "/gamma", {channels}, [&](std::size_t i) { return p[i]; });

@@ -161,6 +161,10 @@ NetworkPlan plan_network() {
 
 }  // namespace detail
 
+// Whether save<Net> compiles: every layer and activation of Net has an ONNX form.
+template <class Net>
+inline constexpr bool exportable = detail::first_without_onnx_form<Net>() == Net::layer_count;
+
 template <class Net>
 void save(const Model<Net>& model, const std::filesystem::path& path) {
   static_assert(detail::check_exportable<Net>::ok);
