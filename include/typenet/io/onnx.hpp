@@ -1,5 +1,5 @@
 #pragma once
-// ONNX export: `typenet::onnx::save(model, "m.onnx")` writes the network and its weights as an
+// ONNX export and import: `typenet::onnx::save(model, "m.onnx")` writes the network and its weights as an
 // ONNX model (opset 13, a dynamic batch axis) that ONNX Runtime, Netron or any other consumer
 // reads. The graph takes exactly what typenet's predict takes: its input "input" is the model's
 // input shape with the batch first, channels last, and its output "output" is predict's. The
@@ -8,8 +8,9 @@
 // BatchNormalization is the inference form with its moving statistics.
 //
 // The graph follows from the network's type: each layer's compile-time constants become plain
-// data (LayerPlan) here, and the protobuf is built from that by non-template code
-// (io/onnx-inl.hpp, compiled into the CMake target typenet::onnx, which links Debian's libonnx).
+// data (LayerPlan) here, and the protobuf is built from that, or matched against it, by
+// non-template code (io/onnx-inl.hpp, io/onnx_import-inl.hpp, compiled into the CMake target
+// typenet::onnx, which links Debian's libonnx).
 // A network with a layer ONNX cannot express (Hog, a layer or an activation of the user's own)
 // is refused at compile time.
 #include <cstddef>
@@ -47,6 +48,12 @@ struct NetworkPlan {
 // Writes the ONNX model atomically (a temporary file renamed), as typenet's own saves are.
 void write_model(const NetworkPlan& net, std::span<const float> params, std::span<const float> non_trainable,
                  const std::filesystem::path& path);
+
+// Reads the weights of an ONNX model of the same architecture into `params` and `non_trainable`
+// (laid out as the network's), or throws std::runtime_error naming the file and, at the first
+// difference, both architectures. Nothing is written unless every weight was found and fits.
+void read_weights(const NetworkPlan& net, const std::filesystem::path& path, std::span<float> params,
+                  std::span<float> non_trainable);
 
 namespace detail {
 
@@ -171,8 +178,20 @@ void save(const Model<Net>& model, const std::filesystem::path& path) {
   write_model(detail::plan_network<Net>(), model.parameters(), model.non_trainable_parameters(), path);
 }
 
+// Fills the model's weights (and BatchNormalization's moving statistics) from an ONNX file of the
+// same architecture: one typenet wrote, or one that torch.onnx.export wrote of the equivalent
+// PyTorch module. The graph is matched layer by layer against Net; PyTorch's layouts are
+// converted (Linear's (out, in) weight, Conv2d's (out, in, kh, kw), and the order of the features
+// a channels-first Flatten produces). The rest of the model (optimizer, History) is kept.
+template <class Net>
+void load_weights(Model<Net>& model, const std::filesystem::path& path) {
+  static_assert(detail::check_exportable<Net>::ok);
+  read_weights(detail::plan_network<Net>(), path, model.parameters(), model.non_trainable_parameters());
+}
+
 }  // namespace typenet::onnx
 
 #ifdef TYPENET_HEADER_ONLY
 #include "typenet/io/onnx-inl.hpp"
+#include "typenet/io/onnx_import-inl.hpp"
 #endif

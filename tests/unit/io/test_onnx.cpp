@@ -1,7 +1,9 @@
-// io/onnx.hpp: the exported graph read back with libonnx's protobuf classes: opset, the input
-// and output as predict takes and gives them, the nodes with the layout Transposes, Keras's
-// "same" padding as explicit pads, and the weights in ONNX's layouts. (That ONNX Runtime computes
-// what predict computes is checked by tests/onnx/, where the runtime is installed.)
+// io/onnx.hpp. Export: the graph read back with libonnx's protobuf classes: opset, the input and
+// output as predict takes and gives them, the nodes with the layout Transposes, Keras's "same"
+// padding as explicit pads, and the weights in ONNX's layouts (that ONNX Runtime computes what
+// predict computes is checked by tests/onnx/, where the runtime is installed). Import: PyTorch's
+// exports (tests/data/onnx/make_torch_onnx.py) reproduce PyTorch's outputs; typenet's own round
+// trip; and files that differ from the network are refused at the first difference.
 #ifdef TYPENET_HAVE_ONNX
 #include <doctest/doctest.h>
 
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "support/golden_lines.hpp"
 #include "typenet/io/onnx.hpp"
 #include "typenet/typenet.hpp"
 
@@ -94,5 +97,99 @@ TEST_CASE("onnx::save: a CNN runs channels-first between Transposes, with Keras'
   CHECK(kernel.float_data(((2 * 1 + 0) * 3 + 1) * 3 + 2) == k(1, 2, 0, 2));  // f 2, c 0, y 1, x 2
   CHECK(initializer(onnx, "batch_normalization/moving_variance").float_data(0) == 1.0f);
   std::filesystem::remove(path);
+}
+
+namespace {
+
+const std::string onnx_data = std::string(TYPENET_TEST_DATA) + "/onnx/";
+
+// PyTorch's channels-first images (N, C, H, W) as typenet's (N, H, W, C).
+xt::xtensor<float, 2> channels_last(const std::vector<double>& nchw, std::size_t c, std::size_t h, std::size_t w) {
+  const std::size_t n = nchw.size() / (c * h * w);
+  auto x = xt::xtensor<float, 2>::from_shape({n, h * w * c});
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t ch = 0; ch < c; ++ch)
+      for (std::size_t y = 0; y < h; ++y)
+        for (std::size_t z = 0; z < w; ++z) x(i, (y * w + z) * c + ch) = static_cast<float>(nchw[((i * c + ch) * h + y) * w + z]);
+  return x;
+}
+
+void check_outputs(const xt::xtensor<float, 2>& got, const std::vector<double>& expected) {
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(std::abs(got.data()[i] - expected[i]) <= 1e-5);
+}
+
+using TorchMlp = tn::Sequential<tn::Input<6>, tn::Dense<8, tn::ReLU>, tn::Dense<3, tn::Softmax>>;
+using TorchCnn = tn::Sequential<tn::Input<8, 8, 1>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::MaxPooling2D<2>,
+                                tn::BatchNormalization, tn::Conv2D<5, 3, 3, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
+
+}  // namespace
+
+TEST_CASE("onnx::load_weights: PyTorch's MLP and CNN give PyTorch's outputs within 1e-5") {
+  const auto golden = tn::testing::read_golden_lines(onnx_data + "golden.txt");
+  tn::Model<TorchMlp> mlp{1};
+  tn::onnx::load_weights(mlp, onnx_data + "mlp.onnx");
+  const auto& mlp_input = golden.at("mlp_input");
+  auto x = xt::xtensor<float, 2>::from_shape({mlp_input.size() / 6, 6});
+  std::copy(mlp_input.begin(), mlp_input.end(), x.begin());
+  check_outputs(mlp.predict(x), golden.at("mlp_output"));
+
+  // Its Flatten reads channels-first: the Linear's 20 inputs are reordered into typenet's (H, W, C).
+  tn::Model<TorchCnn> cnn{1};
+  tn::onnx::load_weights(cnn, onnx_data + "cnn.onnx");
+  check_outputs(cnn.predict(channels_last(golden.at("cnn_input"), 1, 8, 8)), golden.at("cnn_output"));
+}
+
+TEST_CASE("onnx::load_weights: typenet's own export loads back bit for bit") {
+  tn::Model<TorchCnn> a{5}, b{6};
+  a.compile(tn::Adam{}, tn::CategoricalCrossentropy{});
+  auto x = xt::xtensor<float, 2>::from_shape({16, 64});
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 13) / 13.0f;
+  auto y = xt::xtensor<float, 2>::from_shape({16, 3});
+  y.fill(1.0f / 3.0f);
+  a.fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0});  // moving statistics away from 0 and 1
+  const auto path = std::filesystem::temp_directory_path() / "typenet_test_roundtrip.onnx";
+  tn::onnx::save(a, path);
+  tn::onnx::load_weights(b, path);
+  CHECK(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
+  CHECK(std::equal(a.non_trainable_parameters().begin(), a.non_trainable_parameters().end(),
+                   b.non_trainable_parameters().begin()));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("onnx::load_weights: another architecture, a wrong epsilon or a damaged file is refused, the model untouched") {
+  using Wider = tn::Sequential<tn::Input<6>, tn::Dense<9, tn::ReLU>, tn::Dense<3, tn::Softmax>>;
+  tn::Model<Wider> wider{1};
+  const std::vector<float> before(wider.parameters().begin(), wider.parameters().end());
+  CHECK_THROWS_WITH(tn::onnx::load_weights(wider, onnx_data + "mlp.onnx"),
+                    doctest::Contains("has shape (8, 6), expected (9, 6)"));
+  CHECK(std::equal(before.begin(), before.end(), wider.parameters().begin()));
+
+  using Tanh = tn::Sequential<tn::Input<6>, tn::Dense<8, tn::Tanh>, tn::Dense<3, tn::Softmax>>;
+  tn::Model<Tanh> tanh{1};
+  try {
+    tn::onnx::load_weights(tanh, onnx_data + "mlp.onnx");
+    FAIL("a Relu loaded as a Tanh");
+  } catch (const std::runtime_error& e) {  // the first difference, and both architectures
+    const std::string what = e.what();
+    CHECK(what.find("at layer 1 (dense): the network has the activation tanh, the file has Relu") != std::string::npos);
+    CHECK(what.find("the network: Input(6) -> dense(tanh) -> dense_1(softmax)") != std::string::npos);
+    CHECK(what.find("the file:    Gemm -> Relu <- -> Gemm -> Softmax") != std::string::npos);
+  }
+
+  using Keras = tn::Sequential<tn::Input<8, 8, 1>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::MaxPooling2D<2>,
+                               tn::BatchNormalizationWith<0.99, 1e-5>, tn::Conv2D<5, 3, 3, tn::Tanh>, tn::Flatten,
+                               tn::Dense<3, tn::Softmax>>;
+  tn::Model<Keras> keras{1};
+  CHECK_THROWS_WITH(tn::onnx::load_weights(keras, onnx_data + "cnn.onnx"), doctest::Contains("epsilon 0.001000"));
+
+  const auto path = std::filesystem::temp_directory_path() / "typenet_test_damaged.onnx";
+  std::ifstream in(onnx_data + "cnn.onnx", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  tn::Model<TorchCnn> cnn{1};
+  CHECK_THROWS_WITH(tn::onnx::load_weights(cnn, path), doctest::Contains("typenet_test_damaged.onnx: "));
+  std::filesystem::remove(path);
+  CHECK_THROWS_WITH(tn::onnx::load_weights(cnn, path), doctest::Contains("cannot read the file"));
 }
 #endif
