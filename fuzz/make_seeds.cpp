@@ -18,6 +18,9 @@
 #include "fuzz_support.hpp"
 #include "typenet/io/png.hpp"
 #include "typenet/typenet.hpp"
+#ifdef TYPENET_ONNX_SEEDS
+#include "typenet/io/onnx.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using typenet::fuzz::Bytes;
@@ -219,6 +222,28 @@ void image_reproducers(const fs::path& dir) {
   write(dir / "pgm_11_digits", text("P5\n12345678901 1\n255\n"));
 }
 
+#ifdef TYPENET_ONNX_SEEDS
+// onnx_import's networks exported by typenet, and PyTorch's exports of the same.
+template <class Net>
+Bytes onnx_export() {
+  typenet::Model<Net> model{3};
+  const auto path = typenet::fuzz::scratch_path("seed.onnx");
+  typenet::onnx::save(model, path);
+  return read(path);
+}
+
+void onnx_seeds(const fs::path& dir) {
+  namespace tn = typenet;
+  using Mlp = tn::Sequential<tn::Input<6>, tn::Dense<8, tn::ReLU>, tn::Dense<3, tn::Softmax>>;
+  using Cnn = tn::Sequential<tn::Input<8, 8, 1>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::MaxPooling2D<2>,
+                             tn::BatchNormalization, tn::Conv2D<5, 3, 3, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
+  write(dir / "typenet_mlp", onnx_export<Mlp>());
+  write(dir / "typenet_cnn", onnx_export<Cnn>());
+  for (const char* name : {"mlp", "cnn"})
+    write(dir / (std::string("torch_") + name), read(fs::path(TYPENET_ONNX_SEEDS) / (std::string(name) + ".onnx")));
+}
+#endif
+
 void seeds(const fs::path& dir) {
   const Bytes pixels = {0, 255, 51, 102, 1, 2, 3, 4, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 20, 30, 40, 50, 60};
   write(dir / "idx/images", idx(0, {2, 3, 4}, pixels));
@@ -250,6 +275,9 @@ void seeds(const fs::path& dir) {
   write(dir / "model_file/dense_schedule_metrics", model_input(saved_model<Dense>(true, true)));
   write(dir / "model_file/dense_user_loss_optimizer", model_input(saved_model<Dense>(true, false, true)));
   write(dir / "model_file/conv", model_input(saved_model<Conv>(true)));
+#ifdef TYPENET_ONNX_SEEDS
+  onnx_seeds(dir / "onnx_import");
+#endif
   image_seeds(dir / "image_decode");
 }
 
