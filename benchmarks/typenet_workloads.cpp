@@ -16,6 +16,9 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#ifdef TYPENET_HAVE_ONNX
+#include "typenet/io/onnx.hpp"
+#endif
 
 #include "gemm_floor.hpp"
 #include "mnist_subset.hpp"
@@ -65,12 +68,18 @@ nlohmann::json train(const Data& d, std::size_t epochs, std::size_t batch, std::
 }
 
 // Trains one epoch so that the accuracy means something, then times predict on the test set.
+// With export_to, the trained network is also written there as ONNX, for ONNX Runtime's turn.
 template <class Net>
-nlohmann::json infer(const Data& d, std::size_t repeats, std::uint64_t seed) {
+nlohmann::json infer(const Data& d, std::size_t repeats, std::uint64_t seed, const std::string& export_to) {
   tn::Model<Net> model{seed};
   model.compile(tn::RMSprop{}, tn::CategoricalCrossentropy{});
   // As the peers do: 54,000 images trained, 6,000 held out.
   model.fit(d.mnist.train_images, d.y_train, {.batch_size = 128, .epochs = 1, .verbose = 0, .validation_split = 0.1});
+#ifdef TYPENET_HAVE_ONNX
+  if (!export_to.empty()) tn::onnx::save(model, export_to);
+#else
+  if (!export_to.empty()) throw std::invalid_argument("--export-onnx: this bench_typenet was built without typenet::onnx");
+#endif
   std::vector<double> rates;
   double accuracy = 0.0;
   for (std::size_t r = 0; r < repeats; ++r) {
@@ -106,6 +115,7 @@ int main(int argc, char** argv) try {
   std::string workload = "W1", data_dir = TYPENET_DEFAULT_MNIST_DIR;
   std::size_t epochs = 2, batch = 128, samples = 60000, repeats = 5;
   std::uint64_t seed = 42;
+  std::string export_onnx;
   CLI::App app{"typenet side of benchmarks/run"};
   app.add_option("--workload", workload, "W0, W1, W2, W3, W4-W1, W4-W3")->required();
   app.add_option("--samples", samples, "use only the first N training and test images (smoke runs)")->capture_default_str();
@@ -114,6 +124,7 @@ int main(int argc, char** argv) try {
   app.add_option("--repeats", repeats, "timed inference passes (W4)")->capture_default_str();
   app.add_option("--seed", seed, "initial weights and shuffling")->capture_default_str();
   app.add_option("--data", data_dir, "MNIST folder")->capture_default_str();
+  app.add_option("--export-onnx", export_onnx, "W4: also write the trained network there as ONNX (for ONNX Runtime)");
   CLI11_PARSE(app, argc, argv);
 
   if (workload == "W0") {
@@ -128,8 +139,8 @@ int main(int argc, char** argv) try {
       {"W1", [&] { return train<W1>(d, epochs, batch, seed); }},
       {"W2", [&] { return train<W2>(d, epochs, batch, seed); }},
       {"W3", [&] { return train<W3>(d, epochs, batch, seed); }},
-      {"W4-W1", [&] { return infer<W1>(d, repeats, seed); }},
-      {"W4-W3", [&] { return infer<W3>(d, repeats, seed); }},
+      {"W4-W1", [&] { return infer<W1>(d, repeats, seed, export_onnx); }},
+      {"W4-W3", [&] { return infer<W3>(d, repeats, seed, export_onnx); }},
   };
   const auto found = workloads.find(workload);
   if (found == workloads.end()) throw std::invalid_argument("unknown workload '" + workload + "'");
