@@ -91,7 +91,9 @@ void write_binary_results(const BinaryRecord& run);
 
 // After a model was trained on several seeds, each run's results in options.model_dir(name) with
 // options.seed_folder "seed<N>": writes out_dir/<name>/metrics.json with every test figure as the
-// mean over the seeds and the per-seed figures under "per_seed", and seeds.md, the per-seed table.
+// mean over the seeds and the per-seed figures under "per_seed", and seeds.md, the per-seed table
+// (lab.cpp puts it in REPORT.md); the first seed's model, plots and reports are copied next to
+// them, where a one-seed run leaves its own.
 void write_seed_summary(const ModelSpec& spec, const Options& options, const std::vector<std::uint64_t>& seeds);
 
 // The section a binary-diagnosis example adds to the lab's REPORT.md (lab.cpp appends
