@@ -148,6 +148,8 @@ class AugmentedImages {
  public:
   AugmentedImages(typenet::Features x, std::size_t rows, const typenet::ImageAugmentation& augmentation, std::uint64_t seed)
       : x_(x), rows_(rows), augmenter_(augmentation, seed), images_(x.data, x.data + x.shape.rows() * x.shape.row_size()) {}
+  AugmentedImages(const AugmentedImages&) = delete;  // callback() holds `this`
+  AugmentedImages& operator=(const AugmentedImages&) = delete;
   typenet::Features features() const { return {images_.data(), x_.shape}; }
   void refresh() {
     const auto& dims = x_.shape.dims;
@@ -205,11 +207,13 @@ void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& optio
   model.summary(summary);
 
   const auto start = std::chrono::steady_clock::now();
+  const double validation_split = 0.1;
   typenet::FitOptions fit_options{
-      .batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = 0.1};
+      .batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = validation_split};
   std::optional<AugmentedImages> augmented;
-  if (spec.augmentation) {  // the training rows only: fit holds out the last 10 % before shuffling
-    const auto rows = static_cast<std::size_t>(std::floor(static_cast<double>(x_train.shape.rows()) * 0.9));
+  if (spec.augmentation) {  // the training rows only: fit holds out the last rows, before shuffling
+    const auto rows =
+        static_cast<std::size_t>(std::floor(static_cast<double>(x_train.shape.rows()) * (1.0 - validation_split)));
     augmented.emplace(x_train, rows, *spec.augmentation, options.seed);
     x_train = augmented->features();
     fit_options.callbacks.push_back(augmented->callback());
