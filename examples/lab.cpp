@@ -66,7 +66,9 @@ std::string report(const fs::path& out_dir) {
     for (const auto& file : files) {
       std::ifstream in(file);
       const auto m = nlohmann::json::parse(in);
-      md << "| " << m.value("part", part.program) << " | " << m.at("model").get<std::string>() << " | "
+      std::string model = m.at("model").get<std::string>();
+      if (m.contains("per_seed")) model += " (mean of " + std::to_string(m.at("per_seed").size()) + " seeds)";
+      md << "| " << m.value("part", part.program) << " | " << model << " | "
          << m.at("params").get<std::size_t>() << " | " << m.at("epochs").get<std::size_t>() << " | "
          << m.value("batch_size", std::size_t{0}) << " | " << number(m.at("test_loss"), 4) << " | "
          << number(m.at("test_accuracy"), 4) << " | " << number(m.value("lab_test_loss", nlohmann::json()), 4) << " | "
@@ -74,6 +76,27 @@ std::string report(const fs::path& out_dir) {
          << " | " << number(m.at("train_seconds"), 1) << " |\n";
     }
   }
+  // The models trained on several seeds: each seed's figures and their mean (seeds.md, written by
+  // the example), next to the target.
+  std::ostringstream seeds;
+  for (const auto& part : parts) {
+    const fs::path folder = out_dir / part.program;
+    if (!fs::is_directory(folder)) continue;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(folder))
+      if (fs::exists(entry.path() / "seeds.md") && fs::exists(entry.path() / "metrics.json")) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& dir : files) {
+      std::ifstream metrics(dir / "metrics.json");
+      if (!nlohmann::json::parse(metrics).contains("per_seed")) continue;  // a one-seed run since
+      std::ifstream in(dir / "seeds.md");
+      seeds << '\n' << in.rdbuf();
+    }
+  }
+  if (!seeds.str().empty())
+    md << "\n### Several seeds\n\nThe models whose figures above are the mean of several seeds (seed, seed+1, ...), "
+          "seed by seed.\n"
+       << seeds.str();
   // A part may add its own section (e.g. a table answering one of the lab's questions).
   for (const auto& part : parts) {
     const fs::path extra = out_dir / part.program / "report.md";
@@ -90,13 +113,16 @@ int main(int argc, char** argv) try {
   fs::path data_root = TYPENET_DEFAULT_DATA_ROOT, out_dir = "results";
   std::optional<std::size_t> epochs;
   std::uint64_t seed = 42;
+  std::optional<std::size_t> seeds;
   int verbose = 2;
   bool report_only = false;
   CLI::App app{"typenet: run every lab part and write REPORT.md"};
   app.add_option("--data-root", data_root, "folder holding the data sets (mnist/, ...)")->capture_default_str();
   app.add_option("--out", out_dir, "results folder; REPORT.md goes there")->capture_default_str();
   app.add_option("--epochs", epochs, "override every model's epochs (a quick run)");
-  app.add_option("--seed", seed, "seed for every model")->capture_default_str();
+  app.add_option("--seed", seed, "seed for every model (the first of the models trained on several seeds)")
+      ->capture_default_str();
+  app.add_option("--seeds", seeds, "seeds per model that the lab trains on several seeds (best, ours: 3)");
   app.add_option("--verbose", verbose, "passed to each part")->capture_default_str();
   app.add_flag("--report-only", report_only, "only collect existing results into REPORT.md");
   CLI11_PARSE(app, argc, argv);
@@ -108,6 +134,7 @@ int main(int argc, char** argv) try {
                             " --seed " + std::to_string(seed) + " --verbose " + std::to_string(verbose);
       if (!part.data.empty()) command += " --data " + quoted((data_root / part.data).string());
       if (epochs) command += " --epochs " + std::to_string(*epochs);
+      if (seeds) command += " --seeds " + std::to_string(*seeds);
       std::cout << "lab: " << command << std::endl;
       if (std::system(command.c_str()) != 0) {
         std::cerr << "lab: " << part.program << " failed; REPORT.md is not written\n";

@@ -83,22 +83,26 @@ int main(int argc, char** argv) try {
   const std::string part = "4 CNN on chest X-rays";
   const std::vector<std::string> names = {"normal", "pneumonia"};
 
-  auto train_model = [&]<class Net>(const lab::BinarySpec& spec, auto optimizer) {
+  auto train_model = [&]<class Net>(const lab::BinarySpec& spec, auto make_optimizer) {
     if (!options.wants(spec.model.name)) return;
-    tn::Model<Net> model{options.seed};
-    model.compile(optimizer, tn::BinaryCrossentropy{});
-    lab::run_binary(model, spec, options, train, val, test);
+    const std::size_t epochs = options.epochs.value_or(spec.model.epochs);
+    lab::for_each_seed(spec.model, options, [&](const lab::Options& run_options) {
+      tn::Model<Net> model{run_options.seed};
+      model.compile(make_optimizer(epochs), tn::BinaryCrossentropy{});
+      lab::run_binary(model, spec, run_options, train, val, test);
+    });
   };
   train_model.operator()<Lab28>(
       {{part, "lab28", "the lab's network, 3 blocks for 28×28: Conv 8/16/32 3×3 same relu, each → MaxPool 2 → Dense 32 relu → Dense 16 relu → Dense 1 sigmoid",
         64, 5, {}},
        0, names, medmnist_references},
-      tn::Adam{});
+      [](std::size_t) { return tn::Adam{}; });
   train_model.operator()<Ours>(
       {{part, "ours", "(Conv 16 3×3 same relu ×2) → MaxPool 2 → Dropout 0.1 → (Conv 32 3×3 same relu ×2) → MaxPool 2 → Dropout 0.2 → Conv 64 3×3 same relu → GlobalAvgPool → Dense 64 relu → Dropout 0.3 → Dense 1 sigmoid; shifts ±10%, rotations ±10°, zoom ±10%",
-        64, 20, {}},
-       10, names, medmnist_references, tn::ImageAugmentation{.shift = 0.1, .rotation_degrees = 10, .zoom = 0.1}},
-      tn::Adam{});
+        64, 30, {}, tn::ImageAugmentation{.shift = 0.1, .rotation_degrees = 10, .zoom = 0.1}, 3,
+        "accuracy at 0.5 >= 0.87 and AUC >= 0.96, above ResNet-18 (28)'s published 0.854 / 0.944"},
+       10, names, medmnist_references},
+      [](std::size_t) { return tn::Adam{}; });
   tn::io::write_file_atomically(
       options.out_dir / "report.md",
       lab::clinical_report(options.out_dir, part, "Pneumonia from chest X-rays: PneumoniaMNIST test split (624 images, 28×28)",

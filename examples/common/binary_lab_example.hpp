@@ -11,6 +11,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -44,7 +45,7 @@ template <class Net>
 void run_binary(typenet::Model<Net>& model, const BinarySpec& binary, const Options& options,
                           const BinarySplit& train, const BinarySplit& val, const BinarySplit& test) {
   const ModelSpec& spec = binary.model;
-  const fs::path dir = options.out_dir / spec.name;
+  const fs::path dir = options.model_dir(spec.name);
   fs::create_directories(dir);
   const std::size_t epochs = options.epochs.value_or(spec.epochs);
   std::cout << "\n== " << spec.part << ": " << spec.name << " — " << spec.description << " (batch " << spec.batch_size
@@ -62,16 +63,13 @@ void run_binary(typenet::Model<Net>& model, const BinarySpec& binary, const Opti
 
   auto val_auc = [&] { return typenet::metrics::roc_auc(val_labels, positive_scores(model.predict(val.x))); };
   // With augmentation, fit sees a buffer that holds a new distortion of every image each epoch.
-  std::vector<float> augmented;
+  std::optional<AugmentedImages> augmented;
   typenet::Features x_train = train.x;
   std::function<void(std::size_t)> augment;
-  if (binary.augmentation) {
-    const auto& shape = train.x.shape;
-    augmented.resize(shape.rows() * shape.row_size());
-    x_train = typenet::Features(augmented.data(), shape);
-    augment = [&, augmenter = std::make_shared<typenet::ImageAugmenter>(*binary.augmentation, options.seed)](std::size_t) {
-      augmenter->apply(train.x.data, augmented.data(), shape.rows(), shape.dims[1], shape.dims[2], shape.rank == 4 ? shape.dims[3] : 1);
-    };
+  if (spec.augmentation) {
+    augmented.emplace(train.x, train.x.shape.rows(), *spec.augmentation, options.seed);
+    x_train = augmented->features();
+    augment = [&](std::size_t) { augmented->refresh(); };
   }
   const auto start = std::chrono::steady_clock::now();
   const typenet::KeepBestResult fitted = typenet::fit_keep_best(

@@ -16,7 +16,9 @@
 
 #include "common/lab_options.hpp"
 #include "common/lab_report.hpp"
+#include "typenet/data/augment.hpp"
 #include "typenet/model.hpp"
+#include "typenet/training/callbacks.hpp"
 #ifdef TYPENET_WITH_MPI
 #include <cstdio>
 
@@ -139,13 +141,63 @@ inline std::vector<std::uint8_t> predicted_classes(const xt::xtensor<float, 2>& 
   return classes;
 }
 
+// The images fit trains on when a model is trained with augmentation: a copy of x whose first
+// `rows` images are redrawn with a new random distortion of the originals by refresh() (before
+// every epoch); the rows after them (the validation_split's) stay as they are.
+class AugmentedImages {
+ public:
+  AugmentedImages(typenet::Features x, std::size_t rows, const typenet::ImageAugmentation& augmentation, std::uint64_t seed)
+      : x_(x), rows_(rows), augmenter_(augmentation, seed), images_(x.data, x.data + x.shape.rows() * x.shape.row_size()) {}
+  AugmentedImages(const AugmentedImages&) = delete;  // callback() holds `this`
+  AugmentedImages& operator=(const AugmentedImages&) = delete;
+  typenet::Features features() const { return {images_.data(), x_.shape}; }
+  void refresh() {
+    const auto& dims = x_.shape.dims;
+    augmenter_.apply(x_.data, images_.data(), rows_, dims[1], dims[2], x_.shape.rank == 4 ? dims[3] : 1);
+  }
+  // A callback that refreshes the images before every epoch.
+  std::shared_ptr<typenet::Callback> callback() {
+    auto refresher = std::make_shared<typenet::LambdaCallback>();
+    refresher->epoch_begin = [this](std::size_t, typenet::Logs&) { refresh(); };
+    return refresher;
+  }
+
+ private:
+  typenet::Features x_;
+  std::size_t rows_;
+  typenet::ImageAugmenter augmenter_;
+  std::vector<float> images_;
+};
+
+// Calls train(options) once, or, for a model the lab trains on several seeds (spec.seeds, or
+// --seeds), once per seed (options.seed, options.seed + 1, ...) with options.seed_folder set, then
+// writes the summary of the seeds (lab_report.hpp's write_seed_summary).
+template <class Train>
+void for_each_seed(const ModelSpec& spec, const Options& options, Train&& train) {
+  const std::size_t count = options.seeds.value_or(spec.seeds);
+  if (count <= 1) {
+    train(options);
+    return;
+  }
+  std::vector<std::uint64_t> seeds;
+  for (std::size_t i = 0; i < count; ++i) {
+    Options seeded = options;
+    seeded.seed = options.seed + i;
+    seeded.seed_folder = "seed" + std::to_string(seeded.seed);
+    std::cout << "\n== " << spec.name << ", seed " << seeded.seed << " (" << i + 1 << " of " << count << ")\n";
+    train(seeded);
+    seeds.push_back(seeded.seed);
+  }
+  if (writes_results()) write_seed_summary(spec, options, seeds);
+}
+
 // Trains `model` as the lab does and writes, under out/<name>/: the trained model, model.typenet
 // (Model::save, atomic; `predict --model` runs it), and what write_run_results writes:
 // metrics.json, history.csv, history.json, history.png, confusion.txt, confusion.png, summary.txt.
 template <class Net>
 void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& options, typenet::Features x_train,
          typenet::Labels y_train, const TestSet& test, std::size_t classes) {
-  const fs::path dir = options.out_dir / spec.name;
+  const fs::path dir = options.model_dir(spec.name);
   fs::create_directories(dir);
   const std::size_t epochs = options.epochs.value_or(spec.epochs);
   std::cout << "\n== " << spec.part << ": " << spec.name << " — " << spec.description << " (batch " << spec.batch_size
@@ -155,8 +207,17 @@ void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& optio
   model.summary(summary);
 
   const auto start = std::chrono::steady_clock::now();
-  const typenet::FitOptions fit_options{
-      .batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = 0.1};
+  const double validation_split = 0.1;
+  typenet::FitOptions fit_options{
+      .batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose, .validation_split = validation_split};
+  std::optional<AugmentedImages> augmented;
+  if (spec.augmentation) {  // the training rows only: fit holds out the last rows, before shuffling
+    const auto rows =
+        static_cast<std::size_t>(std::floor(static_cast<double>(x_train.shape.rows()) * (1.0 - validation_split)));
+    augmented.emplace(x_train, rows, *spec.augmentation, options.seed);
+    x_train = augmented->features();
+    fit_options.callbacks.push_back(augmented->callback());
+  }
   const typenet::History history = fit(model, x_train, y_train, fit_options);
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const typenet::Evaluation result = evaluate(model, test.x, test.y);

@@ -19,6 +19,9 @@ Options parse_options(int argc, char** argv, const std::string& description, con
   app.add_option("--out", o.out_dir, "folder for the results (one sub-folder per model)")->capture_default_str();
   app.add_option("--epochs", o.epochs, "train every model for N epochs instead of the lab's");
   app.add_option("--seed", o.seed, "seed of weights, shuffling and dropout")->capture_default_str();
+  app.add_option("--seeds", o.seeds,
+                 "train the models that the lab runs on several seeds (seed, seed+1, ...) on N seeds instead")
+      ->check(CLI::PositiveNumber);
   app.add_option("--model", o.model, "which model to train")->check(CLI::IsMember(choices))->capture_default_str();
   app.add_option("--verbose", o.verbose, "0 silent, 1 progress bar, 2 one line per epoch")->capture_default_str();
   for (const auto& flag : folder_flags)

@@ -17,10 +17,17 @@ struct Options {
   fs::path out_dir;
   std::optional<std::size_t> epochs;  // overrides every model's epochs
   std::uint64_t seed = 42;
+  std::optional<std::size_t> seeds;  // overrides the seed count of the models trained on several seeds
   std::string model = "all";
   int verbose = 1;
+  // Set for one of several seeds (lab_example.hpp's for_each_seed): that run's results go to
+  // out_dir/<model>/<seed_folder>, the summary of all of them to out_dir/<model>.
+  std::string seed_folder;
 
   bool wants(const std::string& name) const { return model == "all" || model == name; }
+  fs::path model_dir(const std::string& name) const {
+    return seed_folder.empty() ? out_dir / name : out_dir / name / seed_folder;
+  }
 };
 
 // An example's own flag naming a folder that must exist (pneumonia_cnn's --images).

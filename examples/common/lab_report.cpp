@@ -54,6 +54,11 @@ nlohmann::json common_metrics(const ModelSpec& spec, const Options& options, std
       {"lab_test_loss", optional_number(spec.lab.test_loss)},
       {"lab_test_accuracy", optional_number(spec.lab.test_accuracy)},
       {"model_file", "model.typenet"},
+      {"augmentation", spec.augmentation ? nlohmann::json{{"shift", spec.augmentation->shift},
+                                                          {"rotation_degrees", spec.augmentation->rotation_degrees},
+                                                          {"zoom", spec.augmentation->zoom},
+                                                          {"horizontal_flip", spec.augmentation->horizontal_flip}}
+                                         : nlohmann::json(nullptr)},
   };
 }
 
@@ -66,7 +71,7 @@ std::vector<std::uint8_t> at_threshold(const std::vector<float>& scores, double 
 }  // namespace
 
 void write_run_results(const RunRecord& run, bool write) {
-  const fs::path dir = run.options.out_dir / run.spec.name;
+  const fs::path dir = run.options.model_dir(run.spec.name);
   const auto confusion = typenet::confusion_matrix(run.test_classes, run.predicted_classes, run.classes);
   nlohmann::json metrics = common_metrics(run.spec, run.options, run.params, run.epochs, run.history, run.train_seconds);
   metrics["test_loss"] = run.test_loss;
@@ -90,7 +95,7 @@ void write_run_results(const RunRecord& run, bool write) {
 
 void write_binary_results(const BinaryRecord& run) {
   const ModelSpec& spec = run.binary.model;
-  const fs::path dir = run.options.out_dir / spec.name;
+  const fs::path dir = run.options.model_dir(spec.name);
   typenet::io::write_file_atomically(dir / "summary.txt", run.summary);
 
   // Everything below is chosen on validation data; the test split's scores are only measured.
@@ -125,7 +130,6 @@ void write_binary_results(const BinaryRecord& run) {
                      dir / "roc.png", spec.name + ": ROC");
 
   const std::size_t trained = run.history.epochs();
-  const auto& augmentation = run.binary.augmentation;
   const nlohmann::json references = references_json(run.binary.references);
   nlohmann::json metrics = common_metrics(spec, run.options, run.params, trained, run.history, run.train_seconds);
   metrics.update({
@@ -133,11 +137,6 @@ void write_binary_results(const BinaryRecord& run) {
       {"best_epoch", run.best_epoch},
       {"stopped_early", run.stopped_early},
       {"class_weight", run.class_weight},
-      {"augmentation", augmentation ? nlohmann::json{{"shift", augmentation->shift},
-                                                     {"rotation_degrees", augmentation->rotation_degrees},
-                                                     {"zoom", augmentation->zoom},
-                                                     {"horizontal_flip", augmentation->horizontal_flip}}
-                                    : nlohmann::json(nullptr)},
       {"threshold", threshold},
       {"threshold_rule", "Youden's J (sensitivity + specificity - 1) on the validation split"},
       {"val_auc", val_auc_best},
@@ -181,6 +180,94 @@ void write_binary_results(const BinaryRecord& run) {
             << std::setprecision(1) << run.train_seconds << " s; results in " << dir.string() << std::defaultfloat << "\n";
 }
 
+void write_seed_summary(const ModelSpec& spec, const Options& options, const std::vector<std::uint64_t>& seeds) {
+  const fs::path dir = options.out_dir / spec.name;
+  std::vector<nlohmann::json> runs;
+  for (const std::uint64_t seed : seeds) {
+    std::ifstream in(dir / ("seed" + std::to_string(seed)) / "metrics.json");
+    runs.push_back(nlohmann::json::parse(in));
+  }
+  // The figures averaged over the seeds; each seed's are kept under "per_seed".
+  static const std::vector<std::string> averaged = {
+      "test_loss",      "test_accuracy",    "test_accuracy_at_0_5", "test_auc",  "test_precision",
+      "test_recall",    "test_f1",          "test_specificity",     "test_npv",  "threshold",
+      "val_auc",        "val_accuracy",     "final_val_loss",       "final_val_accuracy", "seconds_per_epoch"};
+  const bool binary = runs.front().contains("test_auc");
+  nlohmann::json summary = runs.front();
+  nlohmann::json per_seed = nlohmann::json::array();
+  double train_seconds = 0.0;
+  std::size_t epochs = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    nlohmann::json figures = {{"seed", seeds[i]}, {"epochs", runs[i].at("epochs")}, {"train_seconds", runs[i].at("train_seconds")}};
+    for (const auto& key : averaged)
+      if (runs[i].contains(key)) figures[key] = runs[i][key];
+    if (runs[i].contains("best_epoch")) figures["best_epoch"] = runs[i]["best_epoch"];
+    per_seed.push_back(figures);
+    train_seconds += runs[i].at("train_seconds").get<double>();
+    epochs = std::max(epochs, runs[i].at("epochs").get<std::size_t>());
+  }
+  for (const auto& key : averaged) {
+    if (!summary.contains(key) || !summary[key].is_number()) continue;
+    double sum = 0.0;
+    for (const auto& run : runs) sum += run.at(key).get<double>();
+    summary[key] = sum / static_cast<double>(runs.size());
+  }
+  summary.erase("best_epoch");
+  summary["epochs"] = epochs;  // the most any seed trained
+  summary["seed"] = seeds;
+  summary["seeds"] = seeds.size();
+  summary["per_seed"] = per_seed;
+  summary["train_seconds"] = train_seconds;  // all the seeds together
+  summary["target"] = spec.target;
+  // The first seed's model, plots and reports also go where a one-seed run puts them.
+  const fs::path first = dir / ("seed" + std::to_string(seeds.front()));
+  for (const auto& entry : fs::directory_iterator(first))
+    if (entry.is_regular_file() && entry.path().filename() != "metrics.json")
+      fs::copy_file(entry.path(), dir / entry.path().filename(), fs::copy_options::overwrite_existing);
+  summary["files_from_seed"] = seeds.front();
+  typenet::io::write_file_atomically(dir / "metrics.json", summary.dump(2) + "\n");
+
+  // The per-seed table, which the lab's REPORT.md collects.
+  std::ostringstream md;
+  md << std::fixed << std::setprecision(4) << "#### " << spec.part << ": " << spec.name << ", " << seeds.size()
+     << " seeds\n\n";
+  auto cell = [](const nlohmann::json& m, const char* key, int decimals) {
+    std::ostringstream s;
+    if (m.contains(key) && m[key].is_number())
+      s << std::fixed << std::setprecision(decimals) << m[key].get<double>();
+    else
+      s << "–";
+    return s.str();
+  };
+  if (binary) {
+    md << "Test split; the epoch kept and the tuned threshold are chosen on the validation split. Accuracy at 0.5 is "
+          "MedMNIST's protocol.\n\n"
+       << "| seed | accuracy at 0.5 | threshold (validation) | accuracy at that threshold | AUC | epoch kept / trained | train s |\n"
+       << "|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : per_seed)
+      md << "| " << r.at("seed") << " | " << cell(r, "test_accuracy_at_0_5", 4) << " | " << cell(r, "threshold", 3) << " | "
+         << cell(r, "test_accuracy", 4) << " | " << cell(r, "test_auc", 4) << " | " << r.value("best_epoch", 0) << " / "
+         << r.at("epochs") << " | " << cell(r, "train_seconds", 1) << " |\n";
+    md << "| **mean** | **" << cell(summary, "test_accuracy_at_0_5", 4) << "** | " << cell(summary, "threshold", 3)
+       << " | **" << cell(summary, "test_accuracy", 4) << "** | **" << cell(summary, "test_auc", 4) << "** | | "
+       << cell(summary, "train_seconds", 1) << " |\n";
+    if (summary.contains("references"))
+      for (const auto& item : summary["references"].items())
+        md << "| " << item.key() << " (published) | " << cell(item.value(), "test_accuracy", 3) << " | | | "
+           << cell(item.value(), "test_auc", 3) << " | | |\n";
+  } else {
+    md << "| seed | test loss | test accuracy | epochs | train s |\n|---|---:|---:|---:|---:|\n";
+    for (const auto& r : per_seed)
+      md << "| " << r.at("seed") << " | " << cell(r, "test_loss", 4) << " | " << cell(r, "test_accuracy", 4) << " | "
+         << r.at("epochs") << " | " << cell(r, "train_seconds", 1) << " |\n";
+    md << "| **mean** | **" << cell(summary, "test_loss", 4) << "** | **" << cell(summary, "test_accuracy", 4) << "** | | "
+       << cell(summary, "train_seconds", 1) << " |\n";
+  }
+  if (!spec.target.empty()) md << "\nTarget for the mean: " << spec.target << ".\n";
+  typenet::io::write_file_atomically(dir / "seeds.md", md.str());
+  std::cout << '\n' << md.str();
+}
+
 std::string clinical_report(const std::filesystem::path& out_dir, const std::string& part, const std::string& heading,
                             const std::vector<Published>& published) {
   const nlohmann::json references = references_json(published);
@@ -206,8 +293,18 @@ std::string clinical_report(const std::filesystem::path& out_dir, const std::str
     std::ifstream in(file);
     const auto m = nlohmann::json::parse(in);
     if (!m.contains("test_auc") || m.value("part", std::string()) != part) continue;
-    md << "| typenet " << m.at("model").get<std::string>() << " | " << m.at("params") << " | " << m.at("epochs") << " ("
-       << m.value("best_epoch", 0) << ") | " << number(m.at("threshold"), 3) << " | " << number(m.at("test_accuracy"), 3)
+    // Trained on several seeds: the means, and each seed's epochs.
+    std::string name = m.at("model").get<std::string>(), epochs = std::to_string(m.at("epochs").get<std::size_t>()) + " (";
+    if (m.contains("per_seed")) {
+      name += " (mean of " + std::to_string(m.at("per_seed").size()) + " seeds)";
+      epochs.clear();
+      for (const auto& r : m.at("per_seed"))
+        epochs += (epochs.empty() ? "" : ", ") + std::to_string(r.at("epochs").get<std::size_t>()) + " (" +
+                  std::to_string(r.value("best_epoch", std::size_t{0})) + ")";
+    } else {
+      epochs += std::to_string(m.value("best_epoch", std::size_t{0})) + ")";
+    }
+    md << "| typenet " << name << " | " << m.at("params") << " | " << epochs << " | " << number(m.at("threshold"), 3) << " | " << number(m.at("test_accuracy"), 3)
        << " | " << number(m.value("test_accuracy_at_0_5", nlohmann::json()), 3) << " | " << number(m.at("test_auc"), 3)
        << " | " << number(m.at("test_recall"), 3) << " | " << number(m.at("test_specificity"), 3) << " | "
        << number(m.at("test_precision"), 3) << " | " << number(m.at("test_f1"), 3) << " | "

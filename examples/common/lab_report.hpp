@@ -29,6 +29,9 @@ struct ModelSpec {
   std::size_t batch_size;
   std::size_t epochs;
   Reference lab;
+  std::optional<typenet::ImageAugmentation> augmentation;  // a fresh random distortion of every image each epoch
+  std::size_t seeds = 1;  // trained on seeds seed, seed+1, ... (--seeds overrides), reported per seed and their mean
+  std::string target;     // with several seeds: what their mean is to reach, in words, for the report
 };
 
 // A published result on the same test split, printed next to ours.
@@ -41,8 +44,7 @@ struct BinarySpec {
   ModelSpec model;
   std::size_t patience = 0;  // epochs without a better validation AUC before stopping; 0 never
   std::vector<std::string> class_names = {"0", "1"};
-  std::vector<Published> references;                       // published figures to print next to ours
-  std::optional<typenet::ImageAugmentation> augmentation;  // fresh random distortions every epoch
+  std::vector<Published> references;  // published figures to print next to ours
 };
 
 // A multi-class model after training and testing (lab_example.hpp's run()).
@@ -61,7 +63,7 @@ struct RunRecord {
   double allreduce_seconds_per_step = 0.0;
 };
 
-// Writes under options.out_dir / spec.name everything but model.typenet (when `write`: under
+// Writes under options.model_dir(spec.name) everything but model.typenet (when `write`: under
 // mpirun only rank 0 writes) and prints the model's closing line.
 void write_run_results(const RunRecord& run, bool write);
 
@@ -86,6 +88,13 @@ struct BinaryRecord {
 };
 
 void write_binary_results(const BinaryRecord& run);
+
+// After a model was trained on several seeds, each run's results in options.model_dir(name) with
+// options.seed_folder "seed<N>": writes out_dir/<name>/metrics.json with every test figure as the
+// mean over the seeds and the per-seed figures under "per_seed", and seeds.md, the per-seed table
+// (lab.cpp puts it in REPORT.md); the first seed's model, plots and reports are copied next to
+// them, where a one-seed run leaves its own.
+void write_seed_summary(const ModelSpec& spec, const Options& options, const std::vector<std::uint64_t>& seeds);
 
 // The section a binary-diagnosis example adds to the lab's REPORT.md (lab.cpp appends
 // <out>/<example>/report.md): every model's clinical test figures, read back from the

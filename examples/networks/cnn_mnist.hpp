@@ -21,9 +21,12 @@ using Deep = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<8, 3, 3, tn::ReLU, 
                             tn::Dense<200, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
 // Ours: the W3 benchmark network (two valid 3x3 convolutions, each fused with its max pooling)
 // with a BatchNormalization after each pooling, which lets RMSprop's default step train it
-// further in 15 epochs; dropout before the classifier. Seed 42 reaches 0.9930 on the test split;
-// the last epochs move the test accuracy by about 0.001 either way (with a Dropout 0.25 before
-// Flatten the same run ended at 0.9916).
+// further in 15 epochs; dropout before the classifier. With RMSprop's constant default rate seed 42
+// ended between 0.9913 and 0.9930 on the test split from run to run (the last epochs move it by
+// about 0.001 either way; with a Dropout 0.25 before Flatten, 0.9916), short of the lab's 0.993 as
+// often as not. cnn_mnist.cpp trains it on shifted, rotated and zoomed copies (±10 %, ±10°,
+// ±10 %), the rate cosine-decayed from 0.001 to 0 over the 15 epochs, on seeds 42, 43 and 44:
+// 0.9935, 0.9936 and 0.9937 on 2 threads, mean 0.9936.
 using Best = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<32, 3, 3, tn::ReLU>, tn::MaxPool2D<2>, tn::BatchNormalization,
                             tn::Conv2D<64, 3, 3, tn::ReLU>, tn::MaxPool2D<2>, tn::BatchNormalization, tn::Flatten,
                             tn::Dense<128, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
