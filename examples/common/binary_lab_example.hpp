@@ -2,7 +2,7 @@
 // A lab example for a binary diagnosis (Dense<1, Sigmoid> + binary cross-entropy): trains with
 // balanced class weights, selects the epoch and the decision threshold on the validation split
 // only, then touches the test split once. Writes what lab_example.hpp's run() writes (metrics.json,
-// history.csv/json/png, confusion.txt/png, summary.txt, model.typenet) plus the clinical view:
+// history.csv/json/png, confusion.txt/png, summary.txt, model.typenet, model.onnx) plus the clinical view:
 // classification reports and confusion matrices of both splits, roc.png, and comparison.md
 // (the test figures next to published ones).
 #include <chrono>
@@ -82,7 +82,7 @@ void run_binary(typenet::Model<Net>& model, const BinarySpec& binary, const Opti
   // The threshold and every figure after it are chosen on the validation split's scores; the test
   // split is scored once, here (lab_report.cpp).
   const typenet::Evaluation test_result = model.evaluate(test.x, y_test);
-  model.save(dir / "model.typenet");
+  save_model(model, dir);
   write_binary_results({binary, options, Net::param_count, epochs, fitted.history, fitted.best_epoch,
                         fitted.stopped_early, class_weight, train_seconds, summary.str(), val_labels,
                         positive_scores(model.predict(val.x)), test_labels, positive_scores(model.predict(test.x)),

@@ -19,6 +19,9 @@
 #include "typenet/data/augment.hpp"
 #include "typenet/model.hpp"
 #include "typenet/training/callbacks.hpp"
+#ifdef TYPENET_WITH_ONNX
+#include "typenet/io/onnx.hpp"
+#endif
 #ifdef TYPENET_WITH_MPI
 #include <cstdio>
 
@@ -191,9 +194,19 @@ void for_each_seed(const ModelSpec& spec, const Options& options, Train&& train)
   if (writes_results()) write_seed_summary(spec, options, seeds);
 }
 
-// Trains `model` as the lab does and writes, under out/<name>/: the trained model, model.typenet
-// (Model::save, atomic; `predict --model` runs it), and what write_run_results writes:
-// metrics.json, history.csv, history.json, history.png, confusion.txt, confusion.png, summary.txt.
+// The trained model as model.typenet (Model::save, atomic; `predict --model` runs it) and, where the
+// examples link typenet::onnx and the network has an ONNX form (not the HOG networks), model.onnx.
+template <class Net>
+void save_model(const typenet::Model<Net>& model, const fs::path& dir) {
+  model.save(dir / "model.typenet");
+#ifdef TYPENET_WITH_ONNX
+  if constexpr (typenet::onnx::exportable<Net>) typenet::onnx::save(model, dir / "model.onnx");
+#endif
+}
+
+// Trains `model` as the lab does and writes, under out/<name>/: the trained model (save_model),
+// and what write_run_results writes: metrics.json, history.csv, history.json, history.png,
+// confusion.txt, confusion.png, summary.txt.
 template <class Net>
 void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& options, typenet::Features x_train,
          typenet::Labels y_train, const TestSet& test, std::size_t classes) {
@@ -221,7 +234,7 @@ void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& optio
   const typenet::History history = fit(model, x_train, y_train, fit_options);
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const typenet::Evaluation result = evaluate(model, test.x, test.y);
-  if (writes_results()) model.save(dir / "model.typenet");
+  if (writes_results()) save_model(model, dir);
 
   RunRecord record{spec, options, Net::param_count, epochs, history, train_seconds, result.loss, result.accuracy,
                    summary.str(), {test.classes.begin(), test.classes.end()}, predicted_classes(model.predict(test.x)),
