@@ -106,23 +106,39 @@ struct LayerDefaults {
   static void initialize(float*, Rng&) {}
 };
 
-// What the model requires of a bound layer.
+// What the model requires of a bound layer, in four groups so that a layer that misses one is
+// told which (detail::explain_protocol below).
+namespace detail {
 template <class B>
-concept BoundLayer = requires(const ForwardPass& forward, const BackwardPass& backward, float* params, Rng& rng) {
+inline constexpr bool declares_shapes = requires {
   typename B::layer;
   requires is_shape_v<typename B::input_shape>;
   requires is_shape_v<typename B::output_shape>;
+};
+template <class B>
+inline constexpr bool declares_sizes = requires {
   { B::param_count } -> std::convertible_to<std::size_t>;
   { B::scratch_per_sample } -> std::convertible_to<std::size_t>;
   { B::fits } -> std::convertible_to<bool>;
   { B::aliases_input } -> std::convertible_to<bool>;
   { B::shown_in_summary } -> std::convertible_to<bool>;
+};
+template <class B>
+inline constexpr bool declares_names = requires {
   { B::keras_class } -> std::convertible_to<std::string_view>;
   { B::keras_name } -> std::convertible_to<std::string_view>;
-  B::forward(forward);
-  B::backward(backward);
+};
+template <class B>
+inline constexpr bool has_passes = requires(const ForwardPass& f, const BackwardPass& b, float* params, Rng& rng) {
+  B::forward(f);
+  B::backward(b);
   B::initialize(params, rng);
 };
+}  // namespace detail
+
+template <class B>
+concept BoundLayer =
+    detail::declares_shapes<B> && detail::declares_sizes<B> && detail::declares_names<B> && detail::has_passes<B>;
 
 // L is a layer that can be bound to the input shape In: `static_assert(tn::Layer<MyLayer, tn::Shape<10>>)`.
 template <class L, class In>
@@ -186,39 +202,14 @@ template <class L, std::size_t LayerIndex, class In>
 struct explain_protocol {
   static constexpr bool has_bind = requires { typename L::template bind<In>; };
   static_assert(has_bind, "typenet: this layer type has no member template bind<InputShape> (the layer protocol: typenet/layers/layer.hpp)");
-  template <class B>
-  static constexpr bool shapes = requires {
-    typename B::layer;
-    requires is_shape_v<typename B::input_shape>;
-    requires is_shape_v<typename B::output_shape>;
-  };
-  template <class B>
-  static constexpr bool sizes = requires {
-    { B::param_count } -> std::convertible_to<std::size_t>;
-    { B::scratch_per_sample } -> std::convertible_to<std::size_t>;
-    { B::fits } -> std::convertible_to<bool>;
-    { B::aliases_input } -> std::convertible_to<bool>;
-    { B::shown_in_summary } -> std::convertible_to<bool>;
-  };
-  template <class B>
-  static constexpr bool names = requires {
-    { B::keras_class } -> std::convertible_to<std::string_view>;
-    { B::keras_name } -> std::convertible_to<std::string_view>;
-  };
-  template <class B>
-  static constexpr bool passes = requires(const ForwardPass& f, const BackwardPass& b, float* params, Rng& rng) {
-    B::forward(f);
-    B::backward(b);
-    B::initialize(params, rng);
-  };
   using B = typename bound_if<has_bind, L, In>::type;
-  static constexpr bool ok_shapes = !has_bind || shapes<B>;
+  static constexpr bool ok_shapes = !has_bind || declares_shapes<B>;
   static_assert(ok_shapes, "typenet: the layer's bind<In> must declare `layer`, `input_shape` and `output_shape` (typenet::Shape); derive it from typenet::LayerDefaults<Layer, In>");
-  static constexpr bool ok_sizes = !has_bind || !ok_shapes || sizes<B>;
+  static constexpr bool ok_sizes = !has_bind || !ok_shapes || declares_sizes<B>;
   static_assert(ok_sizes, "typenet: the layer's bind<In> must declare param_count, scratch_per_sample, fits, aliases_input and shown_in_summary; derive it from typenet::LayerDefaults<Layer, In>");
-  static constexpr bool ok_names = !has_bind || !ok_sizes || !ok_shapes || names<B>;
+  static constexpr bool ok_names = !has_bind || !ok_sizes || !ok_shapes || declares_names<B>;
   static_assert(ok_names, "typenet: the layer's bind<In> must declare keras_class and keras_name (std::string_view), as \"Dense\" and \"dense\"");
-  static constexpr bool ok_passes = !has_bind || !ok_shapes || !ok_sizes || !ok_names || passes<B>;
+  static constexpr bool ok_passes = !has_bind || !ok_shapes || !ok_sizes || !ok_names || has_passes<B>;
   static_assert(ok_passes, "typenet: the layer's bind<In> must have static forward(const ForwardPass&), backward(const BackwardPass&) and initialize(float*, Rng&)");
   // Well formed but not fitting, with no at_layer to say why.
   static_assert(!has_bind || !ok_shapes || !ok_sizes || !ok_names || !ok_passes,
