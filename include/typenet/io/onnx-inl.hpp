@@ -1,21 +1,13 @@
 #pragma once
 // The definition of io/onnx.hpp's write_model (typenet/config.hpp says where it is compiled):
-// the ONNX protobuf built with the classes Debian's libonnx generates (onnx/onnx_pb.h).
-// Debian's libonnx ships the ONNX-ML flavour of the generated classes (onnx-ml.pb.h) only; its CMake
-// targets define these two, and a header-only program gets them here.
-#ifndef ONNX_ML
-#define ONNX_ML 1
-#endif
-#ifndef ONNX_NAMESPACE
-#define ONNX_NAMESPACE onnx
-#endif
-#include <onnx/onnx_pb.h>
+// the ONNX protobuf built with the classes Debian's libonnx generates (io/onnx_proto.hpp).
 
 #include <stdexcept>
 #include <string>
 
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/io/onnx.hpp"
+#include "typenet/io/onnx_proto.hpp"
 
 namespace typenet::onnx {
 

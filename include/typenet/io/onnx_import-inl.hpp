@@ -4,13 +4,6 @@
 // to typenet's layouts. The file may be hostile: its size is checked before it is read, every
 // tensor's size against its data before anything is copied, and every refusal names the file,
 // the node and what was expected.
-#ifndef ONNX_ML
-#define ONNX_ML 1
-#endif
-#ifndef ONNX_NAMESPACE
-#define ONNX_NAMESPACE onnx
-#endif
-#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
@@ -24,6 +17,7 @@
 #include <vector>
 
 #include "typenet/io/onnx.hpp"
+#include "typenet/io/onnx_proto.hpp"
 
 namespace typenet::onnx {
 

@@ -7,7 +7,7 @@
 #ifdef TYPENET_HAVE_ONNX
 #include <doctest/doctest.h>
 
-#include <onnx/onnx_pb.h>
+#include "typenet/io/onnx_proto.hpp"
 
 #include <filesystem>
 #include <fstream>
