@@ -78,12 +78,11 @@ class GraphBuilder {
   }
 
   void activation(const std::string& layer, const std::string& name) {
-    if (name == "linear") return;
-    if (name == "relu") node("Relu", layer, {current});
-    else if (name == "sigmoid") node("Sigmoid", layer, {current});
-    else if (name == "tanh") node("Tanh", layer, {current});
-    else if (name == "softmax") attribute(node("Softmax", layer, {current}), "axis", std::int64_t{channels_first ? 1 : -1});
-    else throw std::logic_error("typenet::onnx::save: the activation " + name + " has no ONNX form");
+    const std::string_view* op = onnx_operator_of(name);
+    if (!op) throw std::logic_error("typenet::onnx::save: the activation " + name + " has no ONNX form");
+    if (op->empty()) return;  // linear
+    auto& n = node(std::string(*op), layer, {current});
+    if (*op == "Softmax") attribute(n, "axis", std::int64_t{channels_first ? 1 : -1});
   }
 
  private:

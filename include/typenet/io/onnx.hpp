@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "typenet/config.hpp"
@@ -57,6 +58,15 @@ void read_weights(const NetworkPlan& net, const std::filesystem::path& path, std
 
 namespace detail {
 
+// typenet's activations that ONNX has, with their operators (the writer's and the reader's table).
+inline constexpr std::pair<std::string_view, std::string_view> onnx_activations[] = {
+    {"linear", ""}, {"relu", "Relu"}, {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"}, {"softmax", "Softmax"}};
+
+constexpr const std::string_view* onnx_operator_of(std::string_view activation) {
+  for (const auto& entry : onnx_activations)
+    if (entry.first == activation) return &entry.second;
+  return nullptr;
+}
 
 template <class B>
 constexpr bool has_onnx_form() {
@@ -65,8 +75,7 @@ constexpr bool has_onnx_form() {
                          k == "AveragePooling2D" || k == "GlobalAveragePooling2D" || k == "BatchNormalization" ||
                          k == "Flatten" || k == "Activation" || k == "Dropout";
   if constexpr (requires { typename B::activation; }) {
-    constexpr std::string_view a = B::activation::name;
-    return layer && (a == "linear" || a == "relu" || a == "sigmoid" || a == "tanh" || a == "softmax");
+    return layer && onnx_operator_of(B::activation::name) != nullptr;
   } else {
     return layer;
   }

@@ -160,9 +160,9 @@ class Importer {
   }
 
   void take_activation(std::size_t layer, const std::string& activation) {
-    static const std::map<std::string, const char*> ops = {{"relu", "Relu"}, {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"}, {"softmax", "Softmax"}};
-    if (activation == "linear") return;
-    take(layer, {ops.at(activation)}, "the activation " + activation);
+    const std::string op(*onnx_operator_of(activation));  // the plan holds exportable ones only
+    if (op.empty()) return;                                  // linear
+    take(layer, {op.c_str()}, "the activation " + activation);
   }
 
   void match() {

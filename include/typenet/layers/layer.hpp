@@ -94,16 +94,22 @@ using Rng = detail::Rng;  // the model's seeded generator, which initialize() dr
 
 // The defaults of a bound layer: no parameters, no scratch, fits any input, shown in summary().
 // A layer derives its `bind<In>` from it and declares the rest (see the list above).
-template <class Layer, class In>
-struct LayerDefaults {
-  using layer = Layer;
-  using input_shape = In;
+namespace detail {
+// Defaults for layers without weights; LayerDefaults adds the layer, its input and `fits`.
+struct ParameterFree {
   static constexpr std::size_t param_count = 0;
   static constexpr std::size_t scratch_per_sample = 0;
-  static constexpr bool fits = true;
   static constexpr bool aliases_input = false;
   static constexpr bool shown_in_summary = true;
   static void initialize(float*, Rng&) {}
+};
+}  // namespace detail
+
+template <class Layer, class In>
+struct LayerDefaults : detail::ParameterFree {
+  using layer = Layer;
+  using input_shape = In;
+  static constexpr bool fits = true;
 };
 
 // What the model requires of a bound layer, in four groups so that a layer that misses one is
@@ -145,14 +151,6 @@ template <class L, class In>
 concept Layer = requires { typename L::template bind<In>; } && BoundLayer<typename L::template bind<In>>;
 
 namespace detail {
-// Defaults for layers without weights (typenet's own layers, from before LayerDefaults).
-struct ParameterFree {
-  static constexpr std::size_t param_count = 0;
-  static constexpr std::size_t scratch_per_sample = 0;
-  static constexpr bool aliases_input = false;
-  static constexpr bool shown_in_summary = true;
-  static void initialize(float*, Rng&) {}
-};
 
 // Layers that only reinterpret their input (Flatten): the model hands the input buffer on.
 struct View : ParameterFree {
