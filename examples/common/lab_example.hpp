@@ -195,12 +195,16 @@ void for_each_seed(const ModelSpec& spec, const Options& options, Train&& train)
 }
 
 // The trained model as model.typenet (Model::save, atomic; `predict --model` runs it) and, where the
-// examples link typenet::onnx and the network has an ONNX form (not the HOG networks), model.onnx.
+// examples link typenet::onnx, model.onnx: the whole network, or for the HOG networks the layers
+// after HOG, taking HOG features (Model::predict_fixed_prefix).
 template <class Net>
 void save_model(const typenet::Model<Net>& model, const fs::path& dir) {
   model.save(dir / "model.typenet");
 #ifdef TYPENET_WITH_ONNX
-  if constexpr (typenet::onnx::exportable<Net>) typenet::onnx::save(model, dir / "model.onnx");
+  if constexpr (typenet::onnx::exportable<Net>)
+    typenet::onnx::save(model, dir / "model.onnx");
+  else if constexpr (typenet::onnx::exportable_after_fixed_prefix<Net>)
+    typenet::onnx::save(model, dir / "model.onnx", typenet::onnx::after_fixed_prefix);
 #endif
 }
 

@@ -1,6 +1,6 @@
-// Every lab network that ONNX can express (the MLPs on raw pixels, the CNNs on MNIST, the
-// pneumonia networks), trained a little so that BatchNormalization's moving statistics are not
-// their starting values, exported with typenet::onnx::save and run in ONNX Runtime (through its
+// Every lab network (the MLPs on raw pixels, the HOG networks after their fixed prefix, fed the
+// HOG features, the CNNs on MNIST, the pneumonia networks), trained a little so that
+// BatchNormalization's moving statistics are not their starting values, exported with typenet::onnx::save and run in ONNX Runtime (through its
 // Node binding, tests/onnx/run_onnxruntime.js) on 64 random inputs: its outputs must be predict's
 // within 1e-5. Where Debian's python3-onnx is installed, ONNX's own checker must accept each file.
 //   runtime_matches_predict WORKDIR NODE_PATH
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "networks/cnn_mnist.hpp"
+#include "networks/mlp_hog_mnist.hpp"
 #include "networks/mlp_raw_mnist.hpp"
 #include "networks/pneumonia_cnn.hpp"
 #include "typenet/detail/random.hpp"
@@ -42,8 +43,10 @@ std::vector<float> read_floats(const fs::path& path) {
   return values;
 }
 
-template <class Net>
-void check(const std::string& name) {
+// The whole network, or with AfterFixedPrefix the layers after its fixed prefix, fed the prefix's
+// output (the HOG networks).
+template <class Net, class... Part>
+void check(const std::string& name, Part... part) {
   constexpr std::size_t rows = 64, outputs = Net::output_shape::size;
   tn::detail::Rng rng(17);
   auto x = xt::xtensor<float, 2>::from_shape({rows, Net::input_shape::size});
@@ -59,12 +62,18 @@ void check(const std::string& name) {
   model.fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
 
   const fs::path onnx = workdir / (name + ".onnx"), input = workdir / (name + ".in"), output = workdir / (name + ".out");
-  tn::onnx::save(model, onnx);
-  write_floats(input, x.data(), x.size());
+  tn::onnx::save(model, onnx, part...);
   const auto expected = model.predict(x);
   std::string command = runner + " '" + onnx.string() + "' '" + input.string() + "' '" + output.string() + "' 2 " +
                         std::to_string(rows);
-  for (std::size_t d : Net::input_shape::dims) command += " " + std::to_string(d);
+  if constexpr (sizeof...(Part) == 0) {
+    write_floats(input, x.data(), x.size());
+    for (std::size_t d : Net::input_shape::dims) command += " " + std::to_string(d);
+  } else {
+    const auto features = model.predict_fixed_prefix(x);
+    write_floats(input, features.data(), features.size());
+    command += " " + std::to_string(features.shape(1));
+  }
   fs::remove(output);
   if (std::system(command.c_str()) != 0) {
     std::cerr << name << ": ONNX Runtime failed: " << command << '\n';
@@ -107,6 +116,8 @@ int main(int argc, char** argv) {
   std::cout << (have_checker ? "ONNX's checker runs on each file\n" : "python3-onnx is not installed: no checker\n");
   check<lab::mlp_raw_mnist::Model1>("mlp_model1");
   check<lab::mlp_raw_mnist::Model3>("mlp_model3");
+  check<lab::mlp_hog_mnist::Model1>("hog_model1", tn::onnx::after_fixed_prefix);
+  check<lab::mlp_hog_mnist::Model3>("hog_model3", tn::onnx::after_fixed_prefix);
   check<lab::cnn_mnist::Starter>("cnn_starter");
   check<lab::cnn_mnist::Small>("cnn_small");
   check<lab::cnn_mnist::Deep>("cnn_deep");

@@ -78,7 +78,7 @@ class GraphBuilder {
   }
 
   void activation(const std::string& layer, const std::string& name) {
-    const std::string_view* op = onnx_operator_of(name);
+    const std::optional<std::string_view> op = onnx_operator_of(name);
     if (!op) throw std::logic_error("typenet::onnx::save: the activation " + name + " has no ONNX form");
     if (op->empty()) return;  // linear
     auto& n = node(std::string(*op), layer, {current});
@@ -118,6 +118,8 @@ TYPENET_INLINE void write_model(const NetworkPlan& net, std::span<const float> p
   metadata("typenet_version", TYPENET_VERSION);
   metadata("param_count", std::to_string(net.param_count));
   metadata("non_trainable_count", std::to_string(net.non_trainable_count));
+  // A graph after the fixed prefix: its input is this layer's output (Model::predict_fixed_prefix).
+  if (!net.input_from.empty()) metadata("input_is_output_of", net.input_from);
 
   ::onnx::GraphProto& graph = *model.mutable_graph();
   graph.set_name("typenet");

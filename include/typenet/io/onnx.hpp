@@ -12,12 +12,16 @@
 // non-template code (io/onnx-inl.hpp, io/onnx_import-inl.hpp, compiled into the CMake target
 // typenet::onnx, which links Debian's libonnx).
 // A network with a layer ONNX cannot express (Hog, a layer or an activation of the user's own)
-// is refused at compile time.
+// is refused at compile time; one whose inexpressible layers form its fixed prefix (a HOG
+// network) exports the rest with `save(model, path, typenet::onnx::after_fixed_prefix)`, a graph
+// whose input is the prefix's output, which `model.predict_fixed_prefix(x)` computes.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,6 +46,7 @@ struct LayerPlan {
 
 struct NetworkPlan {
   std::vector<std::size_t> input_dims, output_dims;
+  std::string input_from;  // empty: the model's input; else the layer whose output the graph takes
   std::size_t param_count = 0, non_trainable_count = 0;
   std::vector<LayerPlan> layers;
 };
@@ -62,10 +67,12 @@ namespace detail {
 inline constexpr std::pair<std::string_view, std::string_view> onnx_activations[] = {
     {"linear", ""}, {"relu", "Relu"}, {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"}, {"softmax", "Softmax"}};
 
-constexpr const std::string_view* onnx_operator_of(std::string_view activation) {
+// An optional, not a pointer into the table: g++'s sanitizer build refuses to compare such a pointer
+// with nullptr in a constant expression.
+constexpr std::optional<std::string_view> onnx_operator_of(std::string_view activation) {
   for (const auto& entry : onnx_activations)
-    if (entry.first == activation) return &entry.second;
-  return nullptr;
+    if (entry.first == activation) return entry.second;
+  return std::nullopt;
 }
 
 template <class B>
@@ -75,17 +82,19 @@ constexpr bool has_onnx_form() {
                          k == "AveragePooling2D" || k == "GlobalAveragePooling2D" || k == "BatchNormalization" ||
                          k == "Flatten" || k == "Activation" || k == "Dropout";
   if constexpr (requires { typename B::activation; }) {
-    return layer && onnx_operator_of(B::activation::name) != nullptr;
+    return layer && onnx_operator_of(B::activation::name).has_value();
   } else {
     return layer;
   }
 }
 
-template <class Net>
+// The first layer from `From` on that ONNX cannot express (layer_count if none).
+template <class Net, std::size_t From = 0>
 constexpr std::size_t first_without_onnx_form() {
   std::size_t found = Net::layer_count;
   Net::for_each_layer([&]<std::size_t I>() {
-    if (found == Net::layer_count && !has_onnx_form<typename Net::template layer<I>>()) found = I;
+    if constexpr (I >= From)
+      if (found == Net::layer_count && !has_onnx_form<typename Net::template layer<I>>()) found = I;
   });
   return found;
 }
@@ -98,17 +107,25 @@ struct refuse_layer {
   static_assert(exportable_at<LayerIndex>,
                 "typenet::onnx::save: this layer has no ONNX form (typenet exports Dense, Conv2D, the poolings, "
                 "BatchNormalization, Flatten, Dropout, Activation and the activations linear, relu, sigmoid, tanh, "
-                "softmax; not Hog, nor a layer or activation of one's own)");
+                "softmax; not Hog, after which onnx::after_fixed_prefix exports the rest, nor a layer or activation of "
+                "one's own)");
 };
-template <class Net, std::size_t Index = first_without_onnx_form<Net>()>
+template <class Net, std::size_t From = 0, std::size_t Index = first_without_onnx_form<Net, From>()>
 struct check_exportable {
   static constexpr bool ok = sizeof(refuse_layer<Index, typename Net::template layer<Index>::layer>) > 0;
 };
-template <class Net, std::size_t Index>
+template <class Net, std::size_t From, std::size_t Index>
   requires(Index == Net::layer_count)
-struct check_exportable<Net, Index> {
+struct check_exportable<Net, From, Index> {
   static constexpr bool ok = true;
 };
+
+template <class Net>
+constexpr bool check_fixed_prefix() {
+  static_assert(Model<Net>::fixed_prefix > 0,
+                "typenet::onnx (after_fixed_prefix): this network has no fixed prefix (a Hog layer at its start)");
+  return check_exportable<Net, Model<Net>::fixed_prefix>::ok;
+}
 
 template <class B>
 LayerPlan plan_layer() {
@@ -152,26 +169,32 @@ LayerPlan plan_layer() {
   return plan;
 }
 
-template <class Net>
+// The graph of layers [From, layer_count): from 0, the whole network (its Input is the graph's
+// input); from the end of the fixed prefix, the rest, taking the prefix's output.
+template <class Net, std::size_t From = 0>
 NetworkPlan plan_network() {
-  NetworkPlan net{{Net::input_shape::dims.begin(), Net::input_shape::dims.end()},
-                  {Net::output_shape::dims.begin(), Net::output_shape::dims.end()},
-                  Net::param_count,
-                  Net::non_trainable_count,
-                  {}};
+  using GraphInput = std::conditional_t<From == 0, typename Net::input_shape,
+                                        typename Net::template layer<(From > 0 ? From - 1 : 0)>::output_shape>;
+  NetworkPlan net;
+  net.input_dims.assign(GraphInput::dims.begin(), GraphInput::dims.end());
+  net.output_dims.assign(Net::output_shape::dims.begin(), Net::output_shape::dims.end());
+  net.param_count = Net::param_count;
+  net.non_trainable_count = Net::non_trainable_count;
   std::vector<std::string> names;
   Net::for_each_layer([&]<std::size_t I>() {
-    if constexpr (I > 0) {  // Input is the graph's input
-      using B = typename Net::template layer<I>;
+    using B = typename Net::template layer<I>;
+    names.emplace_back(B::keras_name);
+    if constexpr (I > 0 && I >= From) {
       LayerPlan plan = plan_layer<B>();
       plan.param_offset = Net::param_offset[I];
       plan.non_trainable_offset = Net::non_trainable_offset[I];
-      names.emplace_back(B::keras_name);
       net.layers.push_back(std::move(plan));
     }
   });
-  io::detail::number_repeated_names(names);
-  for (std::size_t i = 0; i < names.size(); ++i) net.layers[i].name = std::move(names[i]);
+  io::detail::number_repeated_names(names);  // over the whole network, so that names match summary's
+  const std::size_t first = From > 0 ? From : 1;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) net.layers[i].name = std::move(names[first + i]);
+  if constexpr (From > 0) net.input_from = names[From - 1];
   return net;
 }
 
@@ -180,11 +203,29 @@ NetworkPlan plan_network() {
 // Whether save<Net> compiles: every layer and activation of Net has an ONNX form.
 template <class Net>
 inline constexpr bool exportable = detail::first_without_onnx_form<Net>() == Net::layer_count;
+// Whether save(model, path, after_fixed_prefix) compiles: Net has a fixed prefix, and every layer
+// after it has an ONNX form.
+template <class Net>
+inline constexpr bool exportable_after_fixed_prefix =
+    Model<Net>::fixed_prefix > 0 && detail::first_without_onnx_form<Net, Model<Net>::fixed_prefix>() == Net::layer_count;
+
+// Selects the layers after the fixed prefix, for save and load_weights (a HOG network's
+// classifier, taking HOG features).
+struct AfterFixedPrefix {};
+inline constexpr AfterFixedPrefix after_fixed_prefix{};
 
 template <class Net>
 void save(const Model<Net>& model, const std::filesystem::path& path) {
   static_assert(detail::check_exportable<Net>::ok);
   write_model(detail::plan_network<Net>(), model.parameters(), model.non_trainable_parameters(), path);
+}
+// The layers after the fixed prefix; the graph's input "input" is what the model's
+// predict_fixed_prefix(x) returns, and the file's metadata names the layer it comes from.
+template <class Net>
+void save(const Model<Net>& model, const std::filesystem::path& path, AfterFixedPrefix) {
+  static_assert(detail::check_fixed_prefix<Net>());
+  write_model(detail::plan_network<Net, Model<Net>::fixed_prefix>(), model.parameters(),
+              model.non_trainable_parameters(), path);
 }
 
 // Fills the model's weights (and BatchNormalization's moving statistics) from an ONNX file of the
@@ -196,6 +237,14 @@ template <class Net>
 void load_weights(Model<Net>& model, const std::filesystem::path& path) {
   static_assert(detail::check_exportable<Net>::ok);
   read_weights(detail::plan_network<Net>(), path, model.parameters(), model.non_trainable_parameters());
+}
+// The weights of the layers after the fixed prefix, from a file that save(..., after_fixed_prefix)
+// wrote, or any ONNX model of that part.
+template <class Net>
+void load_weights(Model<Net>& model, const std::filesystem::path& path, AfterFixedPrefix) {
+  static_assert(detail::check_fixed_prefix<Net>());
+  read_weights(detail::plan_network<Net, Model<Net>::fixed_prefix>(), path, model.parameters(),
+               model.non_trainable_parameters());
 }
 
 }  // namespace typenet::onnx

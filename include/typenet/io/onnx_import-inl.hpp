@@ -126,7 +126,7 @@ class Importer {
   }
 
   std::string network_text() const {
-    std::string text = "Input" + dims_text(net_.input_dims);
+    std::string text = (net_.input_from.empty() ? "Input" : "output of " + net_.input_from) + dims_text(net_.input_dims);
     for (const LayerPlan& l : net_.layers) text += " -> " + l.name + (l.activation != "linear" ? "(" + l.activation + ")" : "");
     return text;
   }
@@ -135,7 +135,8 @@ class Importer {
     for (std::size_t i = 0; i < ops_.size(); ++i) text += (i ? " -> " : "") + ops_[i].node->op_type() + (i == next_ ? " <-" : "");
     return text;
   }
-  static std::string dims_text(const std::vector<std::size_t>& dims) {
+  template <class Int>
+  static std::string dims_text(const std::vector<Int>& dims) {
     std::string text = "(";
     for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
     return text + ")";
@@ -175,7 +176,9 @@ class Importer {
     if (in.size() == 3 && given == as_ints({in[2], in[0], in[1]}) && in[2] != in[1])
       channels_first_ = true;
     else if (given != std::vector<std::int64_t>(in.begin(), in.end()))
-      fail("the graph's input is not the network's " + dims_text(in) + " (nor channels-first)");
+      fail("the graph's input has shape " + dims_text(given) + ", the network's is " + dims_text(in) +
+           (in.size() == 3 ? " (or channels-first)" : "") +
+           (net_.input_from.empty() ? "" : ", the output of " + net_.input_from));
 
     for (std::size_t i = 0; i < net_.layers.size(); ++i) {
       const LayerPlan& layer = net_.layers[i];

@@ -102,6 +102,9 @@ class Model {
   template <class Team = Solo>
   Evaluation evaluate(Features x, Labels y, std::size_t batch_size = 256, const Team& team = {});
   xt::xtensor<float, 2> predict(Features x, std::size_t batch_size = 256);
+  // The fixed prefix's output for x, one row per sample (a HOG network's HOG features): what the
+  // layers after the prefix take, and what an ONNX export of them (onnx::after_fixed_prefix) takes.
+  xt::xtensor<float, 2> predict_fixed_prefix(Features x, std::size_t batch_size = 256);
 
   // One step of gradient descent on (x, y) as one batch; returns the batch loss.
   double train_on_batch(Features x, Labels y) {
@@ -380,6 +383,20 @@ xt::xtensor<float, 2> Model<Spec>::predict(Features x, std::size_t batch_size) {
                                          [&](std::size_t, std::size_t row0, std::size_t rows, const float* output) {
                                            std::copy(output, output + rows * output_size, result.data() + row0 * output_size);
                                          });
+  return result;
+}
+
+template <class Spec>
+xt::xtensor<float, 2> Model<Spec>::predict_fixed_prefix(Features x, std::size_t batch_size) {
+  static_assert(fixed_prefix > 0, "typenet: predict_fixed_prefix needs a network with a fixed prefix (a Hog layer at its start)");
+  detail::check_features(x, input_shape::dims, "predict_fixed_prefix");
+  if (batch_size == 0) throw std::invalid_argument("predict_fixed_prefix: batch_size must be > 0");
+  constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
+  auto result = xt::xtensor<float, 2>::from_shape({x.shape.rows(), width});
+  engine_.template infer<0, fixed_prefix>(x.data, x.shape.rows(), batch_size,
+                                          [&](std::size_t, std::size_t row0, std::size_t rows, const float* output) {
+                                            std::copy(output, output + rows * width, result.data() + row0 * width);
+                                          });
   return result;
 }
 

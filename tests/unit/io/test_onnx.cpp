@@ -157,6 +157,41 @@ TEST_CASE("onnx::load_weights: typenet's own export loads back bit for bit") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("onnx::save after_fixed_prefix: a HOG network's layers after HOG, taking predict_fixed_prefix's rows") {
+  using Net = tn::Sequential<tn::Input<28, 28, 1>, tn::Hog<8, 4>, tn::Dense<16, tn::ReLU>, tn::Dropout<0.5>,
+                             tn::Dense<10, tn::Softmax>>;
+  static_assert(!tn::onnx::exportable<Net> && tn::onnx::exportable_after_fixed_prefix<Net>);
+  constexpr std::size_t features = Net::layer<1>::output_shape::size;
+  tn::Model<Net> a{3}, b{4};
+  const auto path = std::filesystem::temp_directory_path() / "typenet_test_hog.onnx";
+  tn::onnx::save(a, path, tn::onnx::after_fixed_prefix);
+  const auto onnx = read_onnx(path);
+  CHECK(dims_of(onnx.graph().input(0)) == std::vector<std::int64_t>{-1, static_cast<std::int64_t>(features)});
+  CHECK(op_types(onnx) == std::vector<std::string>{"Gemm", "Relu", "Gemm", "Softmax", "Identity"});
+  CHECK(onnx.metadata_props(3).key() == "input_is_output_of");
+  CHECK(onnx.metadata_props(3).value() == "hog");
+  CHECK(initializer(onnx, "dense/kernel").dims(0) == static_cast<std::int64_t>(features));
+
+  auto x = xt::xtensor<float, 2>::from_shape({3, 784});
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 29) / 29.0f;
+  const auto hog = a.predict_fixed_prefix(x);
+  REQUIRE(hog.shape(1) == features);
+  // Layer 1 alone, run by hand on the first image, is what predict_fixed_prefix gives.
+  using Hog = Net::layer<1>;
+  std::vector<float> by_hand(features), scratch(Hog::scratch_per_sample);
+  Hog::forward({.params = nullptr, .in = x.data(), .out = by_hand.data(), .scratch = scratch.data(), .batch = 1,
+                .training = false, .rng = nullptr});
+  CHECK(std::equal(by_hand.begin(), by_hand.end(), hog.data()));
+
+  tn::onnx::load_weights(b, path, tn::onnx::after_fixed_prefix);
+  CHECK(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
+  // The whole network's reader sees a graph that starts after HOG, and says so.
+  using Whole = tn::Sequential<tn::Input<28, 28, 1>, tn::Flatten, tn::Dense<16, tn::ReLU>, tn::Dense<10, tn::Softmax>>;
+  tn::Model<Whole> whole{1};
+  CHECK_THROWS_WITH(tn::onnx::load_weights(whole, path), doctest::Contains("the graph's input has shape (392), the network's is (28, 28, 1)"));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("onnx::load_weights: another architecture, a wrong epsilon or a damaged file is refused, the model untouched") {
   using Wider = tn::Sequential<tn::Input<6>, tn::Dense<9, tn::ReLU>, tn::Dense<3, tn::Softmax>>;
   tn::Model<Wider> wider{1};
