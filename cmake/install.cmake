@@ -1,5 +1,6 @@
 # Install rules: the headers, libtypenet and libtypenet_data, and the exported targets
-# typenet::typenet, typenet::data, typenet::plot and typenet::mpi (those this build has), found by
+# typenet::typenet, typenet::data, typenet::plot, typenet::mpi and typenet::onnx (libtypenet_onnx;
+# those this build has), found by
 # find_package(typenet) through typenetConfig.cmake, and by pkg-config through typenet.pc.
 # tests/consumer builds a project against a staged install, so these rules are tested on every run
 # of the test suite.
@@ -8,12 +9,12 @@ include(CMakePackageConfigHelpers)
 
 set(TYPENET_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/typenet)
 set(TYPENET_EXPORTED_TARGETS typenet typenet_data)
-foreach(optional typenet_plot typenet_mpi)
+foreach(optional typenet_plot typenet_mpi typenet_onnx)
   if(TARGET ${optional})
     list(APPEND TYPENET_EXPORTED_TARGETS ${optional})
   endif()
 endforeach()
-# typenetConfig.cmake looks for PLplot and MPI only when the installed build had them.
+# typenetConfig.cmake looks for PLplot, MPI and ONNX only when the installed build had them.
 set(TYPENET_HAS_PLOT OFF)
 if(TARGET typenet_plot)
   set(TYPENET_HAS_PLOT ON)
@@ -21,6 +22,10 @@ endif()
 set(TYPENET_HAS_MPI OFF)
 if(TARGET typenet_mpi)
   set(TYPENET_HAS_MPI ON)
+endif()
+set(TYPENET_HAS_ONNX OFF)
+if(TARGET typenet_onnx)
+  set(TYPENET_HAS_ONNX ON)
 endif()
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/typenet DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
