@@ -98,10 +98,11 @@ struct Conv2D {
         detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, p.in, p.params, p.out);
       } else {
         // im2col and the GEMM a few images at a time, so that the GEMM reads each chunk's columns
-        // from cache rather than memory; the whole batch's columns stay in scratch for backward.
+        // from cache rather than memory; in training the whole batch's columns stay in scratch for
+        // backward, in inference every chunk reuses the first chunk's place, which stays in cache.
         for (std::size_t b = 0; b < p.batch; b += chunk_images) {
           const std::size_t n = std::min(chunk_images, p.batch - b);
-          float* columns = p.scratch + b * im2col::columns_per_image;
+          float* columns = p.scratch + (p.training ? b * im2col::columns_per_image : 0);
           im2col::batch_to_columns(p.in + b * In::size, columns, n);
           detail::gemm(Transpose::no, Transpose::no, n * out_pixels, filters, patch, columns, p.params,
                        p.out + b * output_shape::size);

@@ -59,7 +59,7 @@ struct Pooling2D {
             for (std::size_t ox = 0; ox < OW; ++ox) {
               const std::size_t at = b * out_size + (oy * OW + ox) * C;
               Kind::template pool<window>(p.in + b * in_size, [&](std::size_t k) { return offset(oy, ox, k); }, p.out + at,
-                                          p.scratch ? p.scratch + at : nullptr, C, p.pending_bias);
+                                          p.training && p.scratch ? p.scratch + at : nullptr, C, p.pending_bias);
             }
       });
     }
@@ -96,18 +96,30 @@ struct MaxPool {
 
   // With `bias` (fused after a ReLU convolution) the input lacks its bias and ReLU: the window's
   // maximum gets both here.
+  // One vector loop over the channels, the window unrolled inside it, with selects rather than
+  // branches; in inference (no `winner`) the winners are not written.
   template <std::size_t Window, class Offset>
-  static void pool(const float* image, Offset offset, float* out, float* winner, std::size_t channels, const float* bias) {
-    const float* first = image + offset(0);
-    for (std::size_t c = 0; c < channels; ++c) out[c] = first[c], winner[c] = 0.0f;
-    for (std::size_t k = 1; k < Window; ++k) {
-      const float* v = image + offset(k);
-      const float index = static_cast<float>(k);
-      for (std::size_t c = 0; c < channels; ++c)  // a NaN wins and stays, as in PyTorch's max pooling
-        if (v[c] > out[c] || v[c] != v[c]) out[c] = v[c], winner[c] = index;
-    }
-    if (bias)
-      for (std::size_t c = 0; c < channels; ++c) out[c] = std::max(out[c] + bias[c], 0.0f);
+  static void pool(const float* __restrict image, Offset offset, float* __restrict out, float* __restrict winner,
+                   std::size_t channels, const float* __restrict bias) {
+    std::size_t at[Window];
+    for (std::size_t k = 0; k < Window; ++k) at[k] = offset(k);
+    const auto window_max = [&](std::size_t c, float& index) {
+      float best = image[at[0] + c];
+      index = 0.0f;
+      for (std::size_t k = 1; k < Window; ++k) {
+        const float v = image[at[k] + c];
+        const bool wins = v > best || v != v;  // a NaN wins and stays, as in PyTorch's max pooling
+        best = wins ? v : best;
+        index = wins ? static_cast<float>(k) : index;
+      }
+      return best;
+    };
+    const auto finish = [&](std::size_t c, float best) { return bias ? std::max(best + bias[c], 0.0f) : best; };
+    float index;
+    if (winner)
+      for (std::size_t c = 0; c < channels; ++c) out[c] = finish(c, window_max(c, index)), winner[c] = index;
+    else
+      for (std::size_t c = 0; c < channels; ++c) out[c] = finish(c, window_max(c, index));
   }
 
   // With `out` (fused: the output was rectified), a window whose output is 0 passes no gradient,
