@@ -26,6 +26,7 @@
 
 #include "typenet/config.hpp"
 #include "typenet/layers/layer.hpp"
+#include "typenet/network/sequential.hpp"  // non_trainable_count_of
 
 namespace typenet {
 
