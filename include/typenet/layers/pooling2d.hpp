@@ -95,9 +95,8 @@ struct MaxPool {
   static constexpr std::string_view keras_name = "max_pooling2d";
 
   // With `bias` (fused after a ReLU convolution) the input lacks its bias and ReLU: the window's
-  // maximum gets both here.
-  // One vector loop over the channels, the window unrolled inside it, with selects rather than
-  // branches; in inference (no `winner`) the winners are not written.
+  // maximum gets both here. One vector loop over the channels, the window unrolled inside it, with
+  // selects rather than branches; in inference (no `winner`) the winners are not written.
   template <std::size_t Window, class Offset>
   static void pool(const float* __restrict image, Offset offset, float* __restrict out, float* __restrict winner,
                    std::size_t channels, const float* __restrict bias) {
