@@ -21,7 +21,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -173,8 +172,7 @@ LayerPlan plan_layer() {
 // input); from the end of the fixed prefix, the rest, taking the prefix's output.
 template <class Net, std::size_t From = 0>
 NetworkPlan plan_network() {
-  using GraphInput = std::conditional_t<From == 0, typename Net::input_shape,
-                                        typename Net::template layer<(From > 0 ? From - 1 : 0)>::output_shape>;
+  using GraphInput = typename Net::template layer<(From > 0 ? From - 1 : 0)>::output_shape;  // Input's is its own
   NetworkPlan net;
   net.input_dims.assign(GraphInput::dims.begin(), GraphInput::dims.end());
   net.output_dims.assign(Net::output_shape::dims.begin(), Net::output_shape::dims.end());

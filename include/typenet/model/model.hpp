@@ -279,10 +279,11 @@ class Model {
     return detail::evaluation_from_sums(metrics_, sums, static_cast<double>(end - begin));
   }
 
-  // The fixed prefix's output rows for `rows` samples at x, computed once.
-  std::vector<float> fixed_prefix_output(const float* x, std::size_t rows, std::size_t batch_size) {
+  // The fixed prefix's output rows for `rows` samples at x (fit's, once per data set, and
+  // predict_fixed_prefix's).
+  xt::xtensor<float, 2> fixed_prefix_output(const float* x, std::size_t rows, std::size_t batch_size) {
     constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
-    std::vector<float> out(rows * width);
+    auto out = xt::xtensor<float, 2>::from_shape({rows, width});
     engine_.template infer<0, fixed_prefix>(x, rows, batch_size,
                                             [&](std::size_t, std::size_t row0, std::size_t n, const float* output) {
                                               std::copy(output, output + n * width, out.data() + row0 * width);
@@ -316,7 +317,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   // epochs train the layers after it on its output rows.
   const float* x_rows = x.data;
   const float* val_rows = data.val_x;
-  std::vector<float> x_fixed, val_fixed;
+  xt::xtensor<float, 2> x_fixed, val_fixed;
   if constexpr (fixed_prefix > 0) {
     x_fixed = fixed_prefix_output(x.data, x.shape.rows(), batch_size);
     x_rows = x_fixed.data();
@@ -391,13 +392,7 @@ xt::xtensor<float, 2> Model<Spec>::predict_fixed_prefix(Features x, std::size_t 
   static_assert(fixed_prefix > 0, "typenet: predict_fixed_prefix needs a network with a fixed prefix (a Hog layer at its start)");
   detail::check_features(x, input_shape::dims, "predict_fixed_prefix");
   if (batch_size == 0) throw std::invalid_argument("predict_fixed_prefix: batch_size must be > 0");
-  constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
-  auto result = xt::xtensor<float, 2>::from_shape({x.shape.rows(), width});
-  engine_.template infer<0, fixed_prefix>(x.data, x.shape.rows(), batch_size,
-                                          [&](std::size_t, std::size_t row0, std::size_t rows, const float* output) {
-                                            std::copy(output, output + rows * width, result.data() + row0 * width);
-                                          });
-  return result;
+  return fixed_prefix_output(x.data, x.shape.rows(), batch_size);
 }
 
 template <class Spec>
