@@ -223,7 +223,8 @@ void image_reproducers(const fs::path& dir) {
 }
 
 #ifdef TYPENET_ONNX_SEEDS
-// onnx_import's networks exported by typenet, and PyTorch's exports of the same.
+// onnx_import's networks exported by typenet, and PyTorch's exports of the same (with Dense as a
+// MatMul in mlp_matmul, and as tf2onnx lays out Keras's in keras_cnn).
 template <class Net>
 Bytes onnx_export() {
   typenet::Model<Net> model{3};
@@ -239,7 +240,7 @@ void onnx_seeds(const fs::path& dir) {
                              tn::BatchNormalization, tn::Conv2D<5, 3, 3, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
   write(dir / "typenet_mlp", onnx_export<Mlp>());
   write(dir / "typenet_cnn", onnx_export<Cnn>());
-  for (const char* name : {"mlp", "cnn"})
+  for (const char* name : {"mlp", "cnn", "mlp_matmul", "keras_cnn"})
     write(dir / (std::string("torch_") + name), read(fs::path(TYPENET_ONNX_SEEDS) / (std::string(name) + ".onnx")));
 }
 #endif

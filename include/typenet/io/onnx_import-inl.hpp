@@ -208,15 +208,21 @@ class Importer {
     if (next_ < ops_.size()) fail("the graph goes on after the network's last layer with " + ops_[next_].describe());
   }
 
+  // A Dense is a Gemm (PyTorch's Linear, typenet's export) or a MatMul by the (in, units) kernel
+  // followed by an Add of the bias (tf2onnx's Keras Dense); a MatMul without an Add is a Dense
+  // whose bias is 0 (PyTorch's Linear without bias).
   void dense(std::size_t i, const LayerPlan& layer, float* p) {
-    const Op& op = *take(i, {"Gemm"}, "Dense (a Gemm)");
+    const Op& op = *take(i, {"Gemm", "MatMul"}, "Dense (a Gemm, or a MatMul and an Add)");
     const std::size_t inputs = layer.input_dims[0], units = layer.output_dims[0];
-    if (int_attribute(op, "transA", 0) != 0) fail(op.describe() + ": transA is not 0");
-    for (const char* scale : {"alpha", "beta"})
-      if (const auto* a = attribute(op, scale); a && a->f() != 1.0f) fail(op.describe() + ": " + scale + " is not 1");
-    const bool transposed = int_attribute(op, "transB", 0) != 0;  // PyTorch's Linear: (out, in)
+    const bool gemm = op.node->op_type() == "Gemm";
+    if (gemm) {
+      if (int_attribute(op, "transA", 0) != 0) fail(op.describe() + ": transA is not 0");
+      for (const char* scale : {"alpha", "beta"})
+        if (const auto* a = attribute(op, scale); a && a->f() != 1.0f) fail(op.describe() + ": " + scale + " is not 1");
+    }
+    const bool transposed = gemm && int_attribute(op, "transB", 0) != 0;  // PyTorch's Linear: (out, in)
     const std::vector<float> w = transposed ? tensor(op, 1, {units, inputs}) : tensor(op, 1, {inputs, units});
-    const std::vector<float> b = tensor(op, 2, {units});
+    const std::vector<float> b = gemm ? tensor(op, 2, {units}) : bias_after_matmul(units);
     for (std::size_t r = 0; r < inputs; ++r) {
       const std::size_t from = source_row(r);
       for (std::size_t u = 0; u < units; ++u) p[r * units + u] = transposed ? w[u * inputs + from] : w[from * units + u];
@@ -224,6 +230,15 @@ class Importer {
     std::copy(b.begin(), b.end(), p + inputs * units);
     flattened_chw_.clear();
     take_activation(i, layer.activation);
+  }
+
+  // The Add right after a MatMul, if there is one: its initializer input is the bias.
+  std::vector<float> bias_after_matmul(std::size_t units) {
+    if (next_ >= ops_.size() || ops_[next_].node->op_type() != "Add") return std::vector<float>(units, 0.0f);
+    const Op& add = ops_[next_++];
+    for (int input = 0; input < std::min(add.node->input_size(), 2); ++input)
+      if (initializers_.contains(add.node->input(input))) return tensor(add, input, {units});
+    fail(add.describe() + ": neither input is an initializer (the Dense's bias)");
   }
 
   // Feature r of typenet's flattened (H, W, C) is feature (c, h, w) of a channels-first Flatten.

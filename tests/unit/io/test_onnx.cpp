@@ -9,6 +9,7 @@
 
 #include "typenet/io/onnx_proto.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -122,6 +123,8 @@ void check_outputs(const xt::xtensor<float, 2>& got, const std::vector<double>& 
 using TorchMlp = tn::Sequential<tn::Input<6>, tn::Dense<8, tn::ReLU>, tn::Dense<3, tn::Softmax>>;
 using TorchCnn = tn::Sequential<tn::Input<8, 8, 1>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::MaxPooling2D<2>,
                                 tn::BatchNormalization, tn::Conv2D<5, 3, 3, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
+using KerasCnn = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<3, 3, 3, tn::ReLU, tn::Same>, tn::MaxPooling2D<2>, tn::Flatten,
+                                tn::Dense<4, tn::Softmax>>;
 
 }  // namespace
 
@@ -138,6 +141,25 @@ TEST_CASE("onnx::load_weights: PyTorch's MLP and CNN give PyTorch's outputs with
   tn::Model<TorchCnn> cnn{1};
   tn::onnx::load_weights(cnn, onnx_data + "cnn.onnx");
   check_outputs(cnn.predict(channels_last(golden.at("cnn_input"), 1, 8, 8)), golden.at("cnn_output"));
+}
+
+TEST_CASE("onnx::load_weights: Dense as a MatMul, with the bias in an Add (tf2onnx's Keras) or without (Linear without bias)") {
+  const auto golden = tn::testing::read_golden_lines(onnx_data + "golden.txt");
+  tn::Model<TorchMlp> mlp{1};
+  tn::onnx::load_weights(mlp, onnx_data + "mlp_matmul.onnx");
+  const auto& mlp_input = golden.at("mlp_matmul_input");
+  auto x = xt::xtensor<float, 2>::from_shape({mlp_input.size() / 6, 6});
+  std::copy(mlp_input.begin(), mlp_input.end(), x.begin());
+  check_outputs(mlp.predict(x), golden.at("mlp_matmul_output"));
+  CHECK(std::all_of(mlp.parameters().begin() + 6 * 8, mlp.parameters().begin() + 6 * 8 + 8, [](float b) { return b == 0.0f; }));
+
+  // Channels-last in, as typenet takes it; the Reshape flattens a channels-last image: no reordering.
+  tn::Model<KerasCnn> cnn{1};
+  tn::onnx::load_weights(cnn, onnx_data + "keras_cnn.onnx");
+  const auto& cnn_input = golden.at("keras_cnn_input");
+  auto images = xt::xtensor<float, 2>::from_shape({cnn_input.size() / 72, 72});
+  std::copy(cnn_input.begin(), cnn_input.end(), images.begin());
+  check_outputs(cnn.predict(images), golden.at("keras_cnn_output"));
 }
 
 TEST_CASE("onnx::load_weights: typenet's own export loads back bit for bit") {
@@ -218,7 +240,16 @@ TEST_CASE("onnx::load_weights: another architecture, a wrong epsilon or a damage
   tn::Model<Keras> keras{1};
   CHECK_THROWS_WITH(tn::onnx::load_weights(keras, onnx_data + "cnn.onnx"), doctest::Contains("epsilon 0.001000"));
 
+  // tf2onnx's Dense: an Add whose inputs are both computed has no bias to read.
   const auto path = std::filesystem::temp_directory_path() / "typenet_test_damaged.onnx";
+  ::onnx::ModelProto keras_cnn = read_onnx(onnx_data + "keras_cnn.onnx");
+  for (auto& node : *keras_cnn.mutable_graph()->mutable_node())
+    if (node.op_type() == "Add") node.set_input(1, "matmul");
+  std::ofstream(path, std::ios::binary) << keras_cnn.SerializeAsString();
+  tn::Model<KerasCnn> no_bias{1};
+  CHECK_THROWS_WITH(tn::onnx::load_weights(no_bias, path),
+                    doctest::Contains("Add (node 7 'dense/BiasAdd'): neither input is an initializer (the Dense's bias)"));
+
   std::ifstream in(onnx_data + "cnn.onnx", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
