@@ -10,9 +10,25 @@
 // The work is a block of vectors of output columns at a time (256 columns with AVX-512), so that
 // the block's columns of W or dz stay in cache across the rows. Blocks are independent, so
 // typenet's threads split them when the batch is not already split across workers.
+//
+// Forward, rows whose nonzeros mostly coincide (the pixels of digits, all near the centre) are
+// taken group_rows at a time: the group lists each input that is nonzero in any of its rows, with
+// the rows' values, and each row of W that it loads serves all of them (a zero adds 0 to a sum:
+// the outputs are those of the rows one by one). On MNIST a group of 6 images has 339 such inputs,
+// one image 163: 2.1x as many multiplications as the rows one by one, but 2.9x fewer loads of W,
+// which is what the products wait for. With the lists made 16 inputs at a time (AVX-512's
+// compress), the forward product of 64 MNIST images, 784 inputs to 512 units, listing included,
+// takes 0.19 ms instead of 0.26 on this project's Zen 4 machines. A group whose rows share few
+// nonzeros is taken row by row as before.
 #include <algorithm>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "typenet/detail/float_vector.hpp"
 #include "typenet/detail/parallel.hpp"
@@ -30,10 +46,16 @@ inline constexpr double sparse_input_max_density = 0.25;
 // The lists hold positions as floats, exact integers up to 2^24, which bounds the inputs and rows.
 inline constexpr std::size_t sparse_max_index = std::size_t{1} << 24;
 
+// The listing writes 16 positions or values at a time (AVX-512) and keeps those up to the count, so
+// each list may be written up to list_slack floats past its end.
+inline constexpr std::size_t list_slack = 16;
+
 // Floats of scratch per sample that the lists take. The rows' lists take rows * (inputs + 1); the
 // columns' take inputs + 1 offsets and one entry per nonzero, up to rows * inputs; together at
-// most 3 * rows * (inputs + 1), even for a single row with no zero in it.
-inline constexpr std::size_t sparse_scratch_per_sample(std::size_t inputs) { return 3 * (inputs + 1); }
+// most 3 * rows * (inputs + 1), even for a single row with no zero in it. The groups' lists of the
+// forward product (sparse::group_list_size: under 2 * (inputs + 1) + 2 * list_slack floats a row)
+// take the columns' place, which is free until the backward product.
+inline constexpr std::size_t sparse_scratch_per_sample(std::size_t inputs) { return 3 * (inputs + 1) + 2 * list_slack; }
 
 inline bool input_is_sparse(const float* x, std::size_t rows, std::size_t inputs) {
   if (inputs >= sparse_max_index || rows >= sparse_max_index || rows == 0) return false;
@@ -55,10 +77,21 @@ inline void list_rows(const float* x, std::size_t rows, std::size_t inputs, floa
     const float* xr = x + r * inputs;
     float* list = lists + r * (inputs + 1);
     std::size_t count = 0;
+#if defined(__AVX512F__)
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (std::size_t j = 0; j < inputs; j += 16) {
+      const auto valid = static_cast<__mmask16>(inputs - j >= 16 ? 0xffff : (1u << (inputs - j)) - 1);
+      const __mmask16 nonzero = _mm512_mask_cmp_ps_mask(valid, _mm512_maskz_loadu_ps(valid, xr + j), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+      const __m512 positions = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(j)), lane));
+      _mm512_storeu_ps(list + 1 + count, _mm512_maskz_compress_ps(nonzero, positions));  // up to 15 past the list
+      count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(nonzero)));
+    }
+#else
     for (std::size_t j = 0; j < inputs; ++j) {
       list[1 + count] = static_cast<float>(j);  // branch-free: kept only if x is nonzero
       count += xr[j] != 0.0f;
     }
+#endif
     list[0] = static_cast<float>(count);
   }
 }
@@ -90,6 +123,63 @@ inline void list_columns(const float* lists, std::size_t rows, std::size_t input
 inline constexpr std::size_t block_vectors = vector_lanes == 16 ? 16 : 8;
 inline constexpr std::size_t block_columns = block_vectors * vector_lanes;
 
+// A group's accumulators: 6 rows of 4 vectors in AVX-512's 32 registers, of 2 in AVX2's 16.
+inline constexpr std::size_t group_rows = 6;
+inline constexpr std::size_t group_vectors = vector_lanes == 16 ? 4 : 2;
+inline constexpr std::size_t group_columns = group_vectors * vector_lanes;
+
+// Group g's list at groups + g * group_list_size(inputs): its count of entries, then the entries'
+// positions, then each of its rows' values at those positions, each of these lists
+// group_list_stride floats long. A group whose rows share few nonzeros gets the count -1 and is
+// taken row by row: with more than half as many entries as its rows have nonzeros, its
+// multiplications would outweigh the loads of W saved.
+inline constexpr std::size_t group_list_stride(std::size_t inputs) { return inputs + list_slack; }
+inline constexpr std::size_t group_list_size(std::size_t inputs) { return 1 + (group_rows + 1) * group_list_stride(inputs); }
+static_assert(group_list_size(0) <= group_rows * 2 * list_slack && group_rows + 1 <= 2 * group_rows,
+              "a group's list fits in its rows' share of sparse_scratch_per_sample past their own lists");
+
+inline void list_groups(const float* x, std::size_t groups_count, std::size_t inputs, float* groups) {
+  constexpr std::size_t R = group_rows;
+  const std::size_t stride = group_list_stride(inputs);
+  for (std::size_t g = 0; g < groups_count; ++g) {
+    const float* xg = x + g * R * inputs;
+    float* list = groups + g * group_list_size(inputs);
+    float* positions = list + 1;
+    float* values = positions + stride;  // row r's at values + r * stride
+    std::size_t count = 0, nonzeros = 0;
+#if defined(__AVX512F__)
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (std::size_t j = 0; j < inputs; j += 16) {
+      const auto valid = static_cast<__mmask16>(inputs - j >= 16 ? 0xffff : (1u << (inputs - j)) - 1);
+      __m512 v[R];
+      __mmask16 any = 0;
+      for (std::size_t r = 0; r < R; ++r) {
+        v[r] = _mm512_maskz_loadu_ps(valid, xg + r * inputs + j);
+        const __mmask16 nonzero = _mm512_mask_cmp_ps_mask(valid, v[r], _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        nonzeros += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(nonzero)));
+        any = static_cast<__mmask16>(any | nonzero);
+      }
+      const __m512 at = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(j)), lane));
+      _mm512_storeu_ps(positions + count, _mm512_maskz_compress_ps(any, at));  // up to 15 past each list
+      for (std::size_t r = 0; r < R; ++r) _mm512_storeu_ps(values + r * stride + count, _mm512_maskz_compress_ps(any, v[r]));
+      count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(any)));
+    }
+#else
+    for (std::size_t j = 0; j < inputs; ++j) {
+      positions[count] = static_cast<float>(j);  // branch-free, as list_rows
+      std::size_t in_rows = 0;
+      for (std::size_t r = 0; r < R; ++r) {
+        values[r * stride + count] = xg[r * inputs + j];
+        in_rows += xg[r * inputs + j] != 0.0f;
+      }
+      nonzeros += in_rows;
+      count += in_rows != 0;
+    }
+#endif
+    list[0] = 2 * count <= nonzeros ? static_cast<float>(count) : -1.0f;
+  }
+}
+
 // out[:, c0 : c0 + V lanes] = x w.
 template <std::size_t V>
 void times_block(const float* x, const float* lists, std::size_t rows, std::size_t inputs, const float* w,
@@ -106,6 +196,35 @@ void times_block(const float* x, const float* lists, std::size_t rows, std::size
       for (std::size_t v = 0; v < V; ++v) acc[v] += xv * load_vector(wj + v * vector_lanes);
     }
     for (std::size_t v = 0; v < V; ++v) store_vector(out + r * units + c0 + v * vector_lanes, acc[v]);
+  }
+}
+
+// out[:, c0 : c0 + V lanes] = x w for the first groups_count * group_rows rows, a group at a time.
+template <std::size_t V>
+void times_groups(const float* x, const float* lists, const float* groups, std::size_t groups_count, std::size_t inputs,
+                  const float* w, std::size_t units, std::size_t c0, float* out) {
+  constexpr std::size_t R = group_rows;
+  const std::size_t stride = group_list_stride(inputs);
+  for (std::size_t g = 0; g < groups_count; ++g) {
+    const float* list = groups + g * group_list_size(inputs);
+    float* out_g = out + g * R * units;
+    if (list[0] < 0.0f) {
+      times_block<V>(x + g * R * inputs, lists + g * R * (inputs + 1), R, inputs, w, units, c0, out_g);
+      continue;
+    }
+    const auto count = static_cast<std::size_t>(list[0]);
+    const float* positions = list + 1;
+    const float* values = positions + stride;
+    float_vector acc[R][V] = {};
+    for (std::size_t t = 0; t < count; ++t) {
+      const float* wj = w + static_cast<std::size_t>(positions[t]) * units + c0;
+      for (std::size_t v = 0; v < V; ++v) {
+        const float_vector wv = load_vector(wj + v * vector_lanes);
+        for (std::size_t r = 0; r < R; ++r) acc[r][v] += values[r * stride + t] * wv;
+      }
+    }
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t v = 0; v < V; ++v) store_vector(out_g + r * units + c0 + v * vector_lanes, acc[r][v]);
   }
 }
 
@@ -131,12 +250,12 @@ void transposed_times_block(const float* x, const float* columns, std::size_t in
 // Calls block(c0) for each whole block (split across threads), then vector(c0) for the whole
 // vectors past the last block and column(c) for the last few columns.
 template <class Block, class Vector, class Column>
-void over_columns(std::size_t units, Block&& block, Vector&& vector, Column&& column) {
-  const std::size_t blocks = units / block_columns;
+void over_columns(std::size_t units, std::size_t columns_per_block, Block&& block, Vector&& vector, Column&& column) {
+  const std::size_t blocks = units / columns_per_block;
   detail::parallel_for(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-    for (std::size_t b = b0; b < b1; ++b) block(b * block_columns);
+    for (std::size_t b = b0; b < b1; ++b) block(b * columns_per_block);
   });
-  const std::size_t vectors_begin = blocks * block_columns;
+  const std::size_t vectors_begin = blocks * columns_per_block;
   const std::size_t vectors = (units - vectors_begin) / vector_lanes;
   for (std::size_t i = 0; i < vectors; ++i) vector(vectors_begin + i * vector_lanes);
   for (std::size_t c = vectors_begin + vectors * vector_lanes; c < units; ++c) column(c);
@@ -149,9 +268,16 @@ void over_columns(std::size_t units, Block&& block, Vector&& vector, Column&& co
 inline void sparse_times(const float* x, std::size_t rows, std::size_t inputs, const float* w, std::size_t units,
                          float* out, float* lists) {
   sparse::list_rows(x, rows, inputs, lists);
+  const std::size_t groups_count = rows / sparse::group_rows, grouped = groups_count * sparse::group_rows;
+  float* groups = lists + rows * (inputs + 1);
+  sparse::list_groups(x, groups_count, inputs, groups);
   sparse::over_columns(
-      units,
-      [&](std::size_t c0) { sparse::times_block<sparse::block_vectors>(x, lists, rows, inputs, w, units, c0, out); },
+      units, sparse::group_columns,
+      [&](std::size_t c0) {
+        sparse::times_groups<sparse::group_vectors>(x, lists, groups, groups_count, inputs, w, units, c0, out);
+        sparse::times_block<sparse::group_vectors>(x + grouped * inputs, lists + grouped * (inputs + 1), rows - grouped,
+                                                   inputs, w, units, c0, out + grouped * units);
+      },
       [&](std::size_t c0) { sparse::times_block<1>(x, lists, rows, inputs, w, units, c0, out); },
       [&](std::size_t c) {
         for (std::size_t r = 0; r < rows; ++r) {
@@ -172,7 +298,7 @@ inline void sparse_transposed_times(const float* x, std::size_t rows, std::size_
   float* columns = lists + rows * (inputs + 1);
   sparse::list_columns(lists, rows, inputs, columns);
   sparse::over_columns(
-      units,
+      units, sparse::block_columns,
       [&](std::size_t c0) {
         sparse::transposed_times_block<sparse::block_vectors>(x, columns, inputs, dz, units, c0, grad);
       },

@@ -1,6 +1,7 @@
 // Dense layers whose input is mostly zeros multiply only the nonzeros (detail/sparse_rows.hpp):
 // the products must equal a plain triple loop, over every column path (whole blocks, single
-// vectors, single columns), with empty rows and never-nonzero inputs; a Dense layer on such an
+// vectors, single columns), with empty rows and never-nonzero inputs, and rows taken in groups
+// must give what they give one by one; a Dense layer on such an
 // input must pass the finite-difference check and give what the GEMM path gives.
 #include <doctest/doctest.h>
 
@@ -69,9 +70,40 @@ TEST_CASE("sparse products equal the triple loop") {
   }
 }
 
+TEST_CASE("rows taken in groups give the outputs of the rows one by one, bit for bit") {
+  // Rows sharing their nonzeros (as digits' pixels do) are taken group_rows at a time; rows that
+  // share few are taken one by one. 13 rows: two groups and a row left over; every column path.
+  namespace sparse = tn::detail::sparse;
+  const std::size_t rows = 2 * sparse::group_rows + 1, inputs = 50;
+  for (bool shared : {true, false}) {
+    for (std::size_t units : {std::size_t{300}, std::size_t{7}, sparse::group_columns}) {
+      CAPTURE(shared);
+      CAPTURE(units);
+      auto x = sparse_matrix(rows, inputs, 0.15, 21);
+      if (shared) {  // row 0's nonzeros in every row, each with values of its own and a few dropped
+        const auto values = sparse_matrix(rows, inputs, 0.9, 22);
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t j = 0; j < inputs; ++j) x(r, j) = x(0, j) != 0.0f ? values(r, j) : 0.0f;
+      }
+      const auto w = random_matrix(inputs, units, 23);
+      std::vector<float> out(rows * units), lists(rows * tn::detail::sparse_scratch_per_sample(inputs));
+      tn::detail::sparse_times(x.data(), rows, inputs, w.data(), units, out.data(), lists.data());
+      const float first_group_count = lists[rows * (inputs + 1)];
+      CHECK((shared ? first_group_count >= 0.0f : first_group_count == -1.0f));
+      std::vector<float> one(units), one_list(tn::detail::sparse_scratch_per_sample(inputs));
+      for (std::size_t r = 0; r < rows; ++r) {
+        tn::detail::sparse_times(x.data() + r * inputs, 1, inputs, w.data(), units, one.data(), one_list.data());
+        for (std::size_t c = 0; c < units; ++c) CHECK(out[r * units + c] == one[c]);
+      }
+    }
+  }
+}
+
 TEST_CASE("sparse products stay inside their scratch, whatever the rows and density") {
   // One row with no zero at all needs the most per row: its list, the offsets and an entry each.
-  for (const auto& [rows, density] : {std::pair<std::size_t, double>{1, 1.0}, {2, 1.0}, {1, 0.1}, {5, 0.6}}) {
+  // Six rows and more are taken in groups, whose lists take the columns' place.
+  for (const auto& [rows, density] :
+       {std::pair<std::size_t, double>{1, 1.0}, {2, 1.0}, {1, 0.1}, {5, 0.6}, {6, 1.0}, {13, 1.0}, {12, 0.05}}) {
     CAPTURE(rows);
     const std::size_t inputs = 33, units = 20;
     auto x = sparse_matrix(rows, inputs, density, 10);
