@@ -1,6 +1,7 @@
 #pragma once
 // The definitions of model/targets.hpp (typenet/config.hpp says where they are compiled).
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "typenet/detail/parallel.hpp"
 #include "typenet/model/targets.hpp"
 
 namespace typenet::detail {
@@ -48,25 +50,35 @@ TYPENET_INLINE void check_features(const Features& x, std::span<const std::size_
 
 // One pass over the data set before it is used: a NaN or infinity in x would otherwise spread
 // through the weights (or be turned into 0 by some layer) with no error. The bit test vectorises,
-// and the position is searched for only once a block has failed.
+// the blocks are split across typenet's threads (the pass reads the whole data set: 6% of W4-W1's
+// inference single-threaded), and the position is searched for only in the first block that failed.
 TYPENET_INLINE void check_finite(const Features& x, std::size_t sample_size, const char* where) {
   const std::size_t n = x.shape.rows() * sample_size;
-  constexpr std::size_t block = 4096;
+  constexpr std::size_t block = 4096, blocks_per_part = 16;
   auto non_finite = [&](std::size_t i) {
     return (std::bit_cast<std::uint32_t>(x.data[i]) & 0x7f800000u) == 0x7f800000u;  // exponent all ones
   };
-  for (std::size_t start = 0; start < n; start += block) {
-    const std::size_t end = std::min(n, start + block);
-    bool any = false;
-    for (std::size_t i = start; i < end; ++i) any |= non_finite(i);
-    if (!any) continue;
-    std::size_t i = start;
-    while (!non_finite(i)) ++i;
-    throw std::invalid_argument(std::string(where) + ": x holds " + (std::isnan(x.data[i]) ? "NaN" : "an infinity") +
-                                " at sample " + std::to_string(i / sample_size) + ", feature " +
-                                std::to_string(i % sample_size) + " (of " + std::to_string(sample_size) +
-                                "); typenet takes finite numbers only");
-  }
+  const std::size_t blocks = (n + block - 1) / block;
+  std::atomic<std::size_t> first_failed{blocks};
+  parallel_for(blocks, blocks_per_part, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1 && b < first_failed.load(std::memory_order_relaxed); ++b) {
+      const std::size_t end = std::min(n, (b + 1) * block);
+      bool any = false;
+      for (std::size_t i = b * block; i < end; ++i) any |= non_finite(i);
+      if (!any) continue;
+      std::size_t seen = first_failed.load(std::memory_order_relaxed);
+      while (b < seen && !first_failed.compare_exchange_weak(seen, b, std::memory_order_relaxed)) {
+      }
+      return;
+    }
+  });
+  if (first_failed.load() == blocks) return;
+  std::size_t i = first_failed.load() * block;
+  while (!non_finite(i)) ++i;
+  throw std::invalid_argument(std::string(where) + ": x holds " + (std::isnan(x.data[i]) ? "NaN" : "an infinity") +
+                              " at sample " + std::to_string(i / sample_size) + ", feature " +
+                              std::to_string(i % sample_size) + " (of " + std::to_string(sample_size) +
+                              "); typenet takes finite numbers only");
 }
 
 // Checks y against the loss and writes it as float rows of the loss's target width to `dest`

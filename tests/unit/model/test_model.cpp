@@ -183,4 +183,13 @@ TEST_CASE("wrong inputs are refused with what was expected and what was given") 
   validation(1, 27, 27) = NAN;
   CHECK_THROWS_WITH(model.fit(images, labels, {.verbose = 0, .validation_data = tn::ValidationData{validation, xt::xtensor<int, 1>{0, 1}}}),
                     doctest::Contains("fit (validation_data): x holds NaN at sample 1, feature 783"));
+
+  // A data set large enough for the check to be split across threads still names the first one.
+  xt::xtensor<float, 3> many = xt::zeros<float>({600, 28, 28});
+  many(599, 0, 0) = NAN;
+  many(421, 5, 6) = INFINITY;
+  many(422, 0, 0) = NAN;
+  CHECK_THROWS_WITH(model.predict(many), doctest::Contains("predict: x holds an infinity at sample 421, feature 146"));
+  many(421, 5, 6) = 0.0f;
+  CHECK_THROWS_WITH(model.predict(many), doctest::Contains("predict: x holds NaN at sample 422, feature 0"));
 }
