@@ -6,6 +6,7 @@
 #endif
 
 #include "typenet/detail/score-inl.hpp"
+#include "typenet/detail/sparse_rows-inl.hpp"
 #include "typenet/io/model_file-inl.hpp"
 #include "typenet/metrics/metric-inl.hpp"
 #include "typenet/model/fit_support-inl.hpp"

@@ -17,19 +17,14 @@
 // the outputs are those of the rows one by one). On MNIST a group of 6 images has 339 such inputs,
 // one image 163: 2.1x as many multiplications as the rows one by one, but 2.9x fewer loads of W,
 // which is what the products wait for. With the lists made 16 inputs at a time (AVX-512's
-// compress), the forward product of 64 MNIST images, 784 inputs to 512 units, listing included,
+// compress, detail/sparse_listing.hpp), the forward product of 64 MNIST images, 784 inputs to 512 units, listing included,
 // takes 0.19 ms instead of 0.26 on this project's Zen 4 machines. A group whose rows share few
 // nonzeros is taken row by row as before.
 #include <algorithm>
-#include <bit>
 #include <cstddef>
-#include <cstdint>
 #include <cstring>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
+#include "typenet/config.hpp"
 #include "typenet/detail/float_vector.hpp"
 #include "typenet/detail/parallel.hpp"
 
@@ -72,29 +67,7 @@ inline bool input_is_sparse(const float* x, std::size_t rows, std::size_t inputs
 namespace sparse {
 
 // Row r's list at lists + r * (inputs + 1): its count of nonzeros, then their positions.
-inline void list_rows(const float* x, std::size_t rows, std::size_t inputs, float* lists) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * inputs;
-    float* list = lists + r * (inputs + 1);
-    std::size_t count = 0;
-#if defined(__AVX512F__)
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (std::size_t j = 0; j < inputs; j += 16) {
-      const auto valid = static_cast<__mmask16>(inputs - j >= 16 ? 0xffff : (1u << (inputs - j)) - 1);
-      const __mmask16 nonzero = _mm512_mask_cmp_ps_mask(valid, _mm512_maskz_loadu_ps(valid, xr + j), _mm512_setzero_ps(), _CMP_NEQ_UQ);
-      const __m512 positions = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(j)), lane));
-      _mm512_storeu_ps(list + 1 + count, _mm512_maskz_compress_ps(nonzero, positions));  // up to 15 past the list
-      count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(nonzero)));
-    }
-#else
-    for (std::size_t j = 0; j < inputs; ++j) {
-      list[1 + count] = static_cast<float>(j);  // branch-free: kept only if x is nonzero
-      count += xr[j] != 0.0f;
-    }
-#endif
-    list[0] = static_cast<float>(count);
-  }
-}
+void list_rows(const float* x, std::size_t rows, std::size_t inputs, float* lists);
 
 // The same nonzeros by input: columns[j] .. columns[j + 1] index the rows of input j, listed
 // after the inputs + 1 offsets, each in increasing order.
@@ -138,47 +111,7 @@ inline constexpr std::size_t group_list_size(std::size_t inputs) { return 1 + (g
 static_assert(group_list_size(0) <= group_rows * 2 * list_slack && group_rows + 1 <= 2 * group_rows,
               "a group's list fits in its rows' share of sparse_scratch_per_sample past their own lists");
 
-inline void list_groups(const float* x, std::size_t groups_count, std::size_t inputs, float* groups) {
-  constexpr std::size_t R = group_rows;
-  const std::size_t stride = group_list_stride(inputs);
-  for (std::size_t g = 0; g < groups_count; ++g) {
-    const float* xg = x + g * R * inputs;
-    float* list = groups + g * group_list_size(inputs);
-    float* positions = list + 1;
-    float* values = positions + stride;  // row r's at values + r * stride
-    std::size_t count = 0, nonzeros = 0;
-#if defined(__AVX512F__)
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (std::size_t j = 0; j < inputs; j += 16) {
-      const auto valid = static_cast<__mmask16>(inputs - j >= 16 ? 0xffff : (1u << (inputs - j)) - 1);
-      __m512 v[R];
-      __mmask16 any = 0;
-      for (std::size_t r = 0; r < R; ++r) {
-        v[r] = _mm512_maskz_loadu_ps(valid, xg + r * inputs + j);
-        const __mmask16 nonzero = _mm512_mask_cmp_ps_mask(valid, v[r], _mm512_setzero_ps(), _CMP_NEQ_UQ);
-        nonzeros += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(nonzero)));
-        any = static_cast<__mmask16>(any | nonzero);
-      }
-      const __m512 at = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(j)), lane));
-      _mm512_storeu_ps(positions + count, _mm512_maskz_compress_ps(any, at));  // up to 15 past each list
-      for (std::size_t r = 0; r < R; ++r) _mm512_storeu_ps(values + r * stride + count, _mm512_maskz_compress_ps(any, v[r]));
-      count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(any)));
-    }
-#else
-    for (std::size_t j = 0; j < inputs; ++j) {
-      positions[count] = static_cast<float>(j);  // branch-free, as list_rows
-      std::size_t in_rows = 0;
-      for (std::size_t r = 0; r < R; ++r) {
-        values[r * stride + count] = xg[r * inputs + j];
-        in_rows += xg[r * inputs + j] != 0.0f;
-      }
-      nonzeros += in_rows;
-      count += in_rows != 0;
-    }
-#endif
-    list[0] = 2 * count <= nonzeros ? static_cast<float>(count) : -1.0f;
-  }
-}
+void list_groups(const float* x, std::size_t groups_count, std::size_t inputs, float* groups);
 
 // out[:, c0 : c0 + V lanes] = x w.
 template <std::size_t V>
@@ -317,3 +250,7 @@ inline void sparse_transposed_times(const float* x, std::size_t rows, std::size_
 }
 
 }  // namespace typenet::detail
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/detail/sparse_rows-inl.hpp"
+#endif

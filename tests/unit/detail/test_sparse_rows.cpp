@@ -14,6 +14,7 @@
 #include "support/gradient_check.hpp"
 #include "support/random_arrays.hpp"
 #include "typenet/detail/random.hpp"
+#include "typenet/detail/sparse_listing.hpp"
 #include "typenet/detail/sparse_rows.hpp"
 #include "typenet/typenet.hpp"
 
@@ -96,6 +97,50 @@ TEST_CASE("rows taken in groups give the outputs of the rows one by one, bit for
         for (std::size_t c = 0; c < units; ++c) CHECK(out[r * units + c] == one[c]);
       }
     }
+  }
+}
+
+TEST_CASE("the lists made 16 inputs at a time (AVX-512) are the plain ones") {
+  // Both are compiled here whatever this test's flags; the product uses whichever the processor
+  // runs, so on an AVX-512 machine this is what keeps the plain one checked, and the other way round.
+  namespace listing = tn::detail::sparse::listing;
+  constexpr std::size_t R = tn::detail::sparse::group_rows;
+  for (std::size_t inputs : {std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{50}}) {
+    CAPTURE(inputs);
+    const std::size_t rows = R;
+    auto x = sparse_matrix(rows, inputs, 0.3, 31);
+    x(0, 0) = NAN;  // listed, as != lists it
+    std::vector<float> plain(rows * (inputs + 1) + 16, -1.0f);
+    listing::rows_plain(x.data(), rows, inputs, plain.data());
+    const std::size_t stride = tn::detail::sparse::group_list_stride(inputs);
+    std::vector<float> positions(stride, -1.0f), values(R * stride, -1.0f);
+    std::size_t nonzeros = 0;
+    const std::size_t count = listing::group_plain(x.data(), inputs, positions.data(), values.data(), stride, nonzeros);
+    std::size_t expected_nonzeros = 0;
+    for (std::size_t r = 0; r < rows; ++r) expected_nonzeros += static_cast<std::size_t>(plain[r * (inputs + 1)]);
+    CHECK(nonzeros == expected_nonzeros);
+#ifdef TYPENET_SPARSE_LISTS_AVX512
+    if (!listing::has_avx512()) continue;
+    std::vector<float> wide(plain.size(), -1.0f);
+    listing::rows_avx512(x.data(), rows, inputs, wide.data());
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* a = plain.data() + r * (inputs + 1);
+      const float* b = wide.data() + r * (inputs + 1);
+      REQUIRE(a[0] == b[0]);
+      for (std::size_t t = 1; t <= static_cast<std::size_t>(a[0]); ++t) CHECK(a[t] == b[t]);
+    }
+    std::vector<float> wide_positions(stride, -1.0f), wide_values(R * stride, -1.0f);
+    std::size_t wide_nonzeros = 0;
+    REQUIRE(listing::group_avx512(x.data(), inputs, wide_positions.data(), wide_values.data(), stride, wide_nonzeros) == count);
+    CHECK(wide_nonzeros == nonzeros);
+    for (std::size_t t = 0; t < count; ++t) {
+      CHECK(wide_positions[t] == positions[t]);
+      for (std::size_t r = 0; r < R; ++r) {
+        const float a = values[r * stride + t], b = wide_values[r * stride + t];
+        CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+      }
+    }
+#endif
   }
 }
 
