@@ -17,9 +17,9 @@
 // the outputs are those of the rows one by one). On MNIST a group of 6 images has 339 such inputs,
 // one image 163: 2.1x as many multiplications as the rows one by one, but 2.9x fewer loads of W,
 // which is what the products wait for. With the lists made 16 inputs at a time (AVX-512's
-// compress, detail/sparse_listing.hpp), the forward product of 64 MNIST images, 784 inputs to 512 units, listing included,
-// takes 0.19 ms instead of 0.26 on this project's Zen 4 machines. A group whose rows share few
-// nonzeros is taken row by row as before.
+// compress, detail/sparse_listing.hpp), the forward product of 64 MNIST images, 784 inputs to 512
+// units, listing included, takes 0.19 ms instead of 0.26 on this project's Zen 4 machines. A group
+// whose rows share few nonzeros is taken row by row as before.
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
