@@ -115,6 +115,13 @@ xt::xtensor<float, 2> channels_last(const std::vector<double>& nchw, std::size_t
   return x;
 }
 
+// Golden values as a batch of rows `width` wide.
+xt::xtensor<float, 2> rows_of(const std::vector<double>& values, std::size_t width) {
+  auto x = xt::xtensor<float, 2>::from_shape({values.size() / width, width});
+  std::copy(values.begin(), values.end(), x.begin());
+  return x;
+}
+
 void check_outputs(const xt::xtensor<float, 2>& got, const std::vector<double>& expected) {
   REQUIRE(got.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(std::abs(got.data()[i] - expected[i]) <= 1e-5);
@@ -132,10 +139,7 @@ TEST_CASE("onnx::load_weights: PyTorch's MLP and CNN give PyTorch's outputs with
   const auto golden = tn::testing::read_golden_lines(onnx_data + "golden.txt");
   tn::Model<TorchMlp> mlp{1};
   tn::onnx::load_weights(mlp, onnx_data + "mlp.onnx");
-  const auto& mlp_input = golden.at("mlp_input");
-  auto x = xt::xtensor<float, 2>::from_shape({mlp_input.size() / 6, 6});
-  std::copy(mlp_input.begin(), mlp_input.end(), x.begin());
-  check_outputs(mlp.predict(x), golden.at("mlp_output"));
+  check_outputs(mlp.predict(rows_of(golden.at("mlp_input"), 6)), golden.at("mlp_output"));
 
   // Its Flatten reads channels-first: the Linear's 20 inputs are reordered into typenet's (H, W, C).
   tn::Model<TorchCnn> cnn{1};
@@ -147,19 +151,13 @@ TEST_CASE("onnx::load_weights: Dense as a MatMul, with the bias in an Add (tf2on
   const auto golden = tn::testing::read_golden_lines(onnx_data + "golden.txt");
   tn::Model<TorchMlp> mlp{1};
   tn::onnx::load_weights(mlp, onnx_data + "mlp_matmul.onnx");
-  const auto& mlp_input = golden.at("mlp_matmul_input");
-  auto x = xt::xtensor<float, 2>::from_shape({mlp_input.size() / 6, 6});
-  std::copy(mlp_input.begin(), mlp_input.end(), x.begin());
-  check_outputs(mlp.predict(x), golden.at("mlp_matmul_output"));
+  check_outputs(mlp.predict(rows_of(golden.at("mlp_matmul_input"), 6)), golden.at("mlp_matmul_output"));
   CHECK(std::all_of(mlp.parameters().begin() + 6 * 8, mlp.parameters().begin() + 6 * 8 + 8, [](float b) { return b == 0.0f; }));
 
   // Channels-last in, as typenet takes it; the Reshape flattens a channels-last image: no reordering.
   tn::Model<KerasCnn> cnn{1};
   tn::onnx::load_weights(cnn, onnx_data + "keras_cnn.onnx");
-  const auto& cnn_input = golden.at("keras_cnn_input");
-  auto images = xt::xtensor<float, 2>::from_shape({cnn_input.size() / 72, 72});
-  std::copy(cnn_input.begin(), cnn_input.end(), images.begin());
-  check_outputs(cnn.predict(images), golden.at("keras_cnn_output"));
+  check_outputs(cnn.predict(rows_of(golden.at("keras_cnn_input"), 6 * 6 * 2)), golden.at("keras_cnn_output"));
 }
 
 TEST_CASE("onnx::load_weights: typenet's own export loads back bit for bit") {
