@@ -86,7 +86,6 @@ with torch.no_grad():  # moving statistics as after training
     bn.bias.uniform_(-0.3, 0.3)
 
 
-
 def keras_cnn(name, x_nhwc):
     """typenet: Input<6, 6, 2>, Conv2D<3, 3, 3, ReLU, Same>, MaxPooling2D<2>, Flatten, Dense<4, Softmax>"""
     kernel = torch.rand(3, 2, 3, 3) - 0.5  # ONNX's Conv weight (out, in, kh, kw)
