@@ -103,8 +103,10 @@ __attribute__((target("avx512f"))) inline std::size_t group_avx512(const float* 
   return count;
 }
 
+// __builtin_cpu_init first: a model may be run from a static constructor, before the one that
+// would otherwise have filled in what __builtin_cpu_supports reads.
 inline bool has_avx512() {
-  static const bool has = __builtin_cpu_supports("avx512f");
+  static const bool has = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
   return has;
 }
 #endif
