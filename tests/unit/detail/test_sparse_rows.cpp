@@ -1,7 +1,7 @@
 // Dense layers whose input is mostly zeros multiply only the nonzeros (detail/sparse_rows.hpp):
 // the products must equal a plain triple loop, over every column path (whole blocks, single
-// vectors, single columns), with empty rows and never-nonzero inputs, and rows taken in groups
-// must give what they give one by one; a Dense layer on such an
+// vectors, single columns), with empty rows and never-nonzero inputs; rows taken in groups must
+// give what they give one by one, and the AVX-512 lists the plain ones; a Dense layer on such an
 // input must pass the finite-difference check and give what the GEMM path gives.
 #include <doctest/doctest.h>
 
