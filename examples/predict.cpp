@@ -19,6 +19,7 @@
 #include <iostream>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,51 +70,64 @@ std::string probability_text(float p) {
   return text;
 }
 
-template <class Net>
-int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
-  using Model = tn::Model<Net>;
-  Model model = Model::load(options.model);
-  const std::size_t classes = Model::output_size == 1 ? 2 : Model::output_size;
-  if (options.top > classes)
-    throw std::invalid_argument("--top " + std::to_string(options.top) + ": " + known.name + " has " +
-                                std::to_string(classes) + " classes");
-  if (!known.class_names.empty() && known.class_names.size() != classes)
-    throw std::logic_error(known.name + " names " + std::to_string(known.class_names.size()) + " classes but has " +
-                           std::to_string(classes));
-  const tn::io::ImageLayout layout = tn::io::image_layout_for_input(Model::input_shape::dims);
+// What the output needs of the network: its name, its class names and its output width.
+struct Classes {
+  const std::string& network;
+  const std::vector<std::string>& names;  // empty: classes are numbered 0, 1, ...
+  std::size_t width;                       // the output width; 1 is a single sigmoid unit, 2 classes
+  std::size_t count() const { return width == 1 ? 2 : width; }
+};
 
-  // Read every image first, so that one predict call classifies them all.
-  std::vector<std::optional<std::string>> errors(options.images.size());
+// The readable images, one row each, resized to the network's input, and why the others were not.
+struct Images {
+  xt::xtensor<float, 2> rows;
+  std::vector<std::optional<std::string>> errors;  // one per image given, set when it could not be read
+};
+
+// Not a template, as nothing below classify's two lines is: compiled once, not once per network.
+Images read_images(const Options& options, std::span<const std::size_t> input_dims, std::size_t input_size) {
+  const tn::io::ImageLayout layout = tn::io::image_layout_for_input(input_dims);
+  Images images;
+  images.errors.resize(options.images.size());
   std::vector<float> pixels;
   for (std::size_t i = 0; i < options.images.size(); ++i) {
     try {
       const auto image = tn::io::read_image(options.images[i], layout.width, layout.height, layout.mode);
       for (float v : image.pixels) pixels.push_back(options.invert ? 1.0f - v : v);
     } catch (const tn::io::ImageError& e) {
-      errors[i] = e.what();
+      images.errors[i] = e.what();
       std::cerr << "predict: " << e.what() << '\n';
     }
   }
-  const std::size_t readable = pixels.size() / Model::input_size;
-  xt::xtensor<float, 2> probabilities;
-  if (readable > 0) {
-    auto x = xt::xtensor<float, 2>::from_shape({readable, Model::input_size});
-    std::copy(pixels.begin(), pixels.end(), x.data());
-    probabilities = model.predict(x);
-  }
+  images.rows = xt::xtensor<float, 2>::from_shape({pixels.size() / input_size, input_size});
+  std::copy(pixels.begin(), pixels.end(), images.rows.data());
+  return images;
+}
 
+void check_top(const Options& options, const Classes& classes) {
+  if (options.top > classes.count())
+    throw std::invalid_argument("--top " + std::to_string(options.top) + ": " + classes.network + " has " +
+                                std::to_string(classes.count()) + " classes");
+  if (!classes.names.empty() && classes.names.size() != classes.count())
+    throw std::logic_error(classes.network + " names " + std::to_string(classes.names.size()) +
+                           " classes but has " + std::to_string(classes.count()));
+}
+
+// Prints each image's classes (or its error), as lines or as one JSON array; returns the exit status.
+int report(const Options& options, const Classes& classes, const Images& images,
+           const xt::xtensor<float, 2>& probabilities) {
   auto class_json = [&](std::size_t k) {
-    return known.class_names.empty() ? nlohmann::ordered_json(k) : nlohmann::ordered_json(known.class_names[k]);
+    return classes.names.empty() ? nlohmann::ordered_json(k) : nlohmann::ordered_json(classes.names[k]);
   };
-  auto class_text = [&](std::size_t k) { return known.class_names.empty() ? std::to_string(k) : known.class_names[k]; };
+  auto class_text = [&](std::size_t k) { return classes.names.empty() ? std::to_string(k) : classes.names[k]; };
   auto results = nlohmann::ordered_json::array();
   std::size_t row = 0;
   for (std::size_t i = 0; i < options.images.size(); ++i) {
-    if (errors[i]) {
-      results.push_back({{"path", options.images[i].string()}, {"error", *errors[i]}});
+    if (images.errors[i]) {
+      results.push_back({{"path", options.images[i].string()}, {"error", *images.errors[i]}});
       continue;
     }
-    const auto ranked = ranking(probabilities.data() + row++ * Model::output_size, Model::output_size);
+    const auto ranked = ranking(probabilities.data() + row++ * classes.width, classes.width);
     if (options.json) {
       auto top = nlohmann::ordered_json::array();
       for (std::size_t k = 0; k < options.top; ++k)
@@ -130,7 +144,21 @@ int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
     }
   }
   if (options.json) std::cout << results.dump(2) << '\n';
-  return readable == options.images.size() ? 0 : 1;
+  return images.rows.shape(0) == options.images.size() ? 0 : 1;
+}
+
+// What depends on the network's type: loading the file into it and running it. Every image is
+// read first, so that one predict call classifies them all.
+template <class Net>
+int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
+  using Model = tn::Model<Net>;
+  Model model = Model::load(options.model);
+  const Classes classes{known.name, known.class_names, Model::output_size};
+  check_top(options, classes);
+  const Images images = read_images(options, Model::input_shape::dims, Model::input_size);
+  xt::xtensor<float, 2> probabilities;
+  if (images.rows.shape(0) > 0) probabilities = model.predict(images.rows);
+  return report(options, classes, images, probabilities);
 }
 
 }  // namespace
