@@ -1,0 +1,119 @@
+// MaxPooling2D and AveragePooling2D: shapes at compile time (sides the pool does not divide are
+// floored), the forward pass against direct loops, NaN through max pooling, and gradients by
+// finite differences.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "support/gradient_check.hpp"
+#include "support/random_arrays.hpp"
+#include "typenet/typenet.hpp"
+
+namespace tn = typenet;
+using tn::testing::require_gradients;
+using tn::testing::one_hot_cycle;
+using tn::testing::random_matrix;
+
+// ---- Shapes at compile time ---------------------------------------------------------------------
+
+// Pooling floors (7 -> 3) and the short names alias the Keras ones.
+using Pooled = tn::Sequential<tn::Input<7, 9, 5>, tn::AvgPool2D<2>>;
+static_assert(std::is_same_v<Pooled::output_shape, tn::Shape<3, 4, 5>>);
+static_assert(std::is_same_v<tn::MaxPool2D<3, 2>, tn::MaxPooling2D<3, 2>>);
+static_assert(std::is_same_v<tn::Sequential<tn::Input<7, 7, 1>, tn::MaxPooling2D<3, 2>>::output_shape, tn::Shape<2, 3, 1>>);
+
+// ---- Forward pass against direct loops --------------------------------------------------------
+
+namespace {
+
+// Max or mean of each pool window, the stride being the pool size and the rest floored away.
+std::vector<float> direct_pooling(const float* x, std::size_t H, std::size_t W, std::size_t C, std::size_t PH, std::size_t PW,
+                                  bool max) {
+  const std::size_t OH = H / PH, OW = W / PW;
+  std::vector<float> out(OH * OW * C);
+  for (std::size_t oy = 0; oy < OH; ++oy)
+    for (std::size_t ox = 0; ox < OW; ++ox)
+      for (std::size_t c = 0; c < C; ++c) {
+        float best = -INFINITY, sum = 0.0f;
+        for (std::size_t dy = 0; dy < PH; ++dy)
+          for (std::size_t dx = 0; dx < PW; ++dx) {
+            const float v = x[((oy * PH + dy) * W + ox * PW + dx) * C + c];
+            best = std::max(best, v);
+            sum += v;
+          }
+        out[(oy * OW + ox) * C + c] = max ? best : sum / static_cast<float>(PH * PW);
+      }
+  return out;
+}
+
+template <class Pool, std::size_t H, std::size_t W, std::size_t C, std::size_t PH, std::size_t PW>
+void check_pooling_forward(bool max) {
+  using Net = tn::Sequential<tn::Input<H, W, C>, Pool>;
+  tn::Model<Net> model;
+  const std::size_t batch = 4;
+  const auto x = random_matrix(batch, H * W * C, 23);
+  const auto y = model.predict(x);
+  for (std::size_t b = 0; b < batch; ++b) {
+    const auto expected = direct_pooling(x.data() + b * H * W * C, H, W, C, PH, PW, max);
+    REQUIRE(expected.size() == Net::output_shape::size);
+    for (std::size_t i = 0; i < expected.size(); ++i) CHECK(y(b, i) == doctest::Approx(expected[i]).epsilon(1e-6));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("pooling forward equals direct loops, flooring sides the pool does not divide") {
+  SUBCASE("max 2x2 on 8x6") { check_pooling_forward<tn::MaxPooling2D<2, 2>, 8, 6, 3, 2, 2>(true); }
+  SUBCASE("max 2x2 on 7x7 (7 -> 3)") { check_pooling_forward<tn::MaxPooling2D<2>, 7, 7, 2, 2, 2>(true); }
+  SUBCASE("max 3x2 on 7x9") { check_pooling_forward<tn::MaxPool2D<3, 2>, 7, 9, 4, 3, 2>(true); }
+  SUBCASE("average 2x2 on 7x5") { check_pooling_forward<tn::AveragePooling2D<2>, 7, 5, 3, 2, 2>(false); }
+  SUBCASE("average 3x3 on 9x10") { check_pooling_forward<tn::AvgPool2D<3>, 9, 10, 2, 3, 3>(false); }
+}
+
+TEST_CASE("NaN passes through ReLU and max pooling, as in Keras and PyTorch") {
+  // (fit, evaluate and predict refuse a NaN in x, so the kernels are called here directly.)
+  CHECK(std::isnan(tn::ReLU::value(NAN)));
+  CHECK(tn::ReLU::value(-2.0f) == 0.0f);
+  CHECK(tn::ReLU::value(3.0f) == 3.0f);
+  // One 2x2 window of 2 channels, channel 0 holding a NaN at each place in turn: the window's
+  // maximum is NaN there, and channel 1 keeps its true maximum.
+  for (std::size_t at = 0; at < 4; ++at) {
+    CAPTURE(at);
+    float image[8] = {1, 5, 2, 6, 3, 7, 4, 8};  // (position, channel) interleaved
+    image[at * 2] = NAN;
+    float out[2], winner[2];
+    tn::detail::MaxPool::pool<4>(image, [](std::size_t k) { return k * 2; }, out, winner, 2, nullptr);
+    CHECK(std::isnan(out[0]));
+    CHECK(winner[0] == static_cast<float>(at));
+    CHECK(out[1] == 8.0f);
+  }
+}
+
+// ---- Gradients ---------------------------------------------------------------------------------
+// A convolution before the pooling, so that the pooling's routes of the input gradient are
+// checked too; softmax + cross-entropy at the end.
+
+TEST_CASE("gradient: MaxPooling2D, with a floored side and a non-square pool") {
+  SUBCASE("2x2 on 7x7") {
+    using Net = tn::Sequential<tn::Input<7, 7, 1>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Same>, tn::MaxPooling2D<2>,
+                               tn::Flatten, tn::Dense<3, tn::Softmax>>;
+    require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 49, 36), one_hot_cycle(3, 3));
+  }
+  SUBCASE("3x2 on 8x7, after ReLU") {
+    using Net = tn::Sequential<tn::Input<8, 7, 2>, tn::Conv2D<3, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<3, 2>,
+                               tn::Conv2D<2, 2, 2, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
+    require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 112, 37), one_hot_cycle(3, 3));
+  }
+}
+
+TEST_CASE("gradient: AveragePooling2D") {
+  using Net = tn::Sequential<tn::Input<7, 5, 2>, tn::Conv2D<3, 3, 3, tn::Tanh, tn::Same>, tn::AveragePooling2D<2>,
+                             tn::Flatten, tn::Dense<3, tn::Softmax>>;
+  require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 70, 38), one_hot_cycle(3, 3));
+}
