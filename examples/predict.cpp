@@ -84,7 +84,8 @@ struct Images {
   std::vector<std::optional<std::string>> errors;  // one per image given, set when it could not be read
 };
 
-// Not a template, as nothing below classify's two lines is: compiled once, not once per network.
+// Reading the images and printing the results do not depend on the network's type: as plain
+// functions they are compiled once, not once for each network predict knows.
 Images read_images(const Options& options, std::span<const std::size_t> input_dims, std::size_t input_size) {
   const tn::io::ImageLayout layout = tn::io::image_layout_for_input(input_dims);
   Images images;
@@ -104,7 +105,8 @@ Images read_images(const Options& options, std::span<const std::size_t> input_di
   return images;
 }
 
-void check_top(const Options& options, const Classes& classes) {
+// --top within the network's classes, and the class names (if any) one per class.
+void check_classes(const Options& options, const Classes& classes) {
   if (options.top > classes.count())
     throw std::invalid_argument("--top " + std::to_string(options.top) + ": " + classes.network + " has " +
                                 std::to_string(classes.count()) + " classes");
@@ -154,7 +156,7 @@ int classify(const lab::KnownNetwork<Net>& known, const Options& options) {
   using Model = tn::Model<Net>;
   Model model = Model::load(options.model);
   const Classes classes{known.name, known.class_names, Model::output_size};
-  check_top(options, classes);
+  check_classes(options, classes);
   const Images images = read_images(options, Model::input_shape::dims, Model::input_size);
   xt::xtensor<float, 2> probabilities;
   if (images.rows.shape(0) > 0) probabilities = model.predict(images.rows);
