@@ -193,6 +193,9 @@ TYPENET_INLINE void TerminateOnNaN::on_batch_end(std::size_t batch, Logs& logs) 
 }
 
 namespace detail {
+// The csv module's excel dialect, which Keras's CSVLogger writes in, ends each line so.
+inline constexpr const char* csv_line_end = "\r\n";
+
 // Python's str() of a float: the shortest text that reads back as the same double.
 inline std::string shortest(double value) {
   char buffer[32];
@@ -221,7 +224,7 @@ TYPENET_INLINE void CSVLogger::on_train_begin(Logs&) {
   std::ifstream in(filename_, std::ios::binary);
   text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) throw std::runtime_error("CSVLogger: cannot read " + filename_);
-  if (!text_.empty() && text_.back() != '\n') text_ += '\n';
+  if (!text_.empty() && text_.back() != '\n') text_ += detail::csv_line_end;
 }
 
 TYPENET_INLINE void CSVLogger::on_epoch_end(std::size_t epoch, Logs& logs) {
@@ -231,7 +234,7 @@ TYPENET_INLINE void CSVLogger::on_epoch_end(std::size_t epoch, Logs& logs) {
     if (text_.empty()) {
       text_ += "epoch";
       for (const auto& key : keys_) (text_ += separator_) += key;
-      text_ += '\n';
+      text_ += detail::csv_line_end;
     }
   }
   text_ += std::to_string(epoch);
@@ -239,7 +242,7 @@ TYPENET_INLINE void CSVLogger::on_epoch_end(std::size_t epoch, Logs& logs) {
     const std::optional<double> value = logs.get(key);
     (text_ += separator_) += value ? detail::shortest(*value) : "NA";
   }
-  text_ += '\n';
+  text_ += detail::csv_line_end;
   io::write_file_atomically(filename_, text_);
 }
 

@@ -166,7 +166,8 @@ class TerminateOnNaN : public Callback {
 };
 
 // Writes every epoch's logs to a CSV file, as keras.callbacks.CSVLogger: a header "epoch" and the
-// logs' names sorted, then one row per epoch (epochs from 0), with `separator` between fields; with
+// logs' names sorted, then one row per epoch (epochs from 0), with `separator` between fields and
+// each line ended by "\r\n" (Keras writes through Python's csv module in its excel dialect); with
 // `append` the rows go after the file's present ones (the header only if it was empty). The file
 // is replaced atomically after each epoch, so a reader never sees half a row.
 class CSVLogger : public Callback {

@@ -285,12 +285,22 @@ TEST_CASE("CSVLogger writes the epochs' logs as Keras does, replacing the file a
   const tn::History h = model.fit(data.x, data.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .validation_split = 0.25,
                                                    .callbacks = {std::make_shared<tn::CSVLogger>(file.string())}});
   const std::string text = read_text(file);
+  // Every line ends in "\r\n", as Python's csv module writes them.
+  CHECK(text.ends_with("\r\n"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == 3);
+  CHECK(std::count(text.begin(), text.end(), '\r') == 3);
   std::istringstream lines(text);
   std::string line;
-  std::getline(lines, line);
+  auto next_line = [&] {
+    if (!std::getline(lines, line)) return false;
+    REQUIRE(line.ends_with('\r'));
+    line.pop_back();
+    return true;
+  };
+  REQUIRE(next_line());
   CHECK(line == "epoch,accuracy,loss,val_accuracy,val_loss");  // the logs' names, sorted
   for (std::size_t e = 0; e < 2; ++e) {
-    REQUIRE(std::getline(lines, line));
+    REQUIRE(next_line());
     std::istringstream fields(line);
     std::string field;
     std::vector<double> values;
@@ -303,7 +313,7 @@ TEST_CASE("CSVLogger writes the epochs' logs as Keras does, replacing the file a
     CHECK(values[3] == h["val_accuracy"][e]);
     CHECK(values[4] == h["val_loss"][e]);
   }
-  CHECK(!std::getline(lines, line));
+  CHECK(!next_line());
   // No temporary file is left beside it.
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 1);
 
@@ -315,6 +325,7 @@ TEST_CASE("CSVLogger writes the epochs' logs as Keras does, replacing the file a
   const std::string row = appended.substr(text.size());
   CHECK(row.starts_with("0;"));
   CHECK(std::count(row.begin(), row.end(), ';') == 2);  // epoch;accuracy;loss
+  CHECK(row.ends_with("\r\n"));
   CHECK(std::count(row.begin(), row.end(), '\n') == 1);
 }
 
