@@ -5,8 +5,10 @@
 #error "src/typenet.cpp is compiled with TYPENET_COMPILED_LIB defined (the CMake target typenet sets it)"
 #endif
 
+#include "typenet/detail/parallel-inl.hpp"
 #include "typenet/detail/score-inl.hpp"
 #include "typenet/detail/sparse_rows-inl.hpp"
+#include "typenet/layers/layer_config-inl.hpp"
 #include "typenet/io/model_file-inl.hpp"
 #include "typenet/metrics/metric-inl.hpp"
 #include "typenet/model/fit_support-inl.hpp"

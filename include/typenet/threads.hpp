@@ -20,7 +20,7 @@ using detail::thread_count;
 using detail::parallel_for;
 
 inline void set_num_threads(std::size_t n) {
-  detail::ThreadTeam::instance().use(n);
+  detail::use_threads(n);
   openblas_set_num_threads(static_cast<int>(detail::thread_count()));
 }
 

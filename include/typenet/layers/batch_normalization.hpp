@@ -151,7 +151,7 @@ struct BatchNormalizationWith {
     // (vector loops over the channels), then the blocks are added here.
     template <class F>
     static void for_row_blocks(std::size_t rows, std::array<double, channels>& first, std::array<double, channels>& second, F f) {
-      constexpr std::size_t max_blocks = detail::ThreadTeam::max_threads;
+      constexpr std::size_t max_blocks = detail::max_threads;
       std::array<std::array<double, channels>, max_blocks> a{}, b{};
       const std::size_t blocks = rows >= 2 * grain_rows ? std::min(detail::thread_count(), max_blocks) : 1;
       detail::parallel_for(blocks, 1, [&](std::size_t k0, std::size_t k1) {

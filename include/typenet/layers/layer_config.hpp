@@ -23,6 +23,8 @@
 #include <variant>
 #include <vector>
 
+#include "typenet/config.hpp"
+
 namespace typenet {
 
 // A value given as JSON text, for what the other alternatives cannot say (nested objects such
@@ -32,24 +34,45 @@ struct JsonText {
 };
 
 // One argument's value: null, a bool, an integer, a number, a string or a list of integers.
+//
+// Its constructors, copies and destructor are compiled once, in libtypenet (layer_config-inl.hpp):
+// written inline, each would instantiate std::variant's machinery for seven alternatives in every
+// file that includes a layer.
 struct ConfigValue {
   using Storage = std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, std::vector<std::int64_t>, JsonText>;
   Storage value;
 
-  ConfigValue(std::nullptr_t) : value(nullptr) {}  // NOLINT: implicit so configs read like Keras's
-  ConfigValue(bool b) : value(b) {}                // NOLINT
+  ConfigValue(std::nullptr_t);  // NOLINT: implicit so configs read like Keras's
+  ConfigValue(bool b);          // NOLINT
   template <std::integral T>
     requires(!std::same_as<T, bool>)
-  ConfigValue(T n) : value(static_cast<std::int64_t>(n)) {}  // NOLINT
+  ConfigValue(T n) : ConfigValue(Integer{static_cast<std::int64_t>(n)}) {}  // NOLINT
   template <std::floating_point T>
-  ConfigValue(T x) : value(static_cast<double>(x)) {}  // NOLINT
-  ConfigValue(const char* s) : value(std::string(s)) {}       // NOLINT
-  ConfigValue(std::string_view s) : value(std::string(s)) {}  // NOLINT
-  ConfigValue(std::string s) : value(std::move(s)) {}         // NOLINT
-  ConfigValue(std::initializer_list<std::int64_t> list) : value(std::vector<std::int64_t>(list)) {}  // NOLINT
+  ConfigValue(T x) : ConfigValue(Number{static_cast<double>(x)}) {}  // NOLINT
+  ConfigValue(const char* s);                                        // NOLINT
+  ConfigValue(std::string_view s);                                   // NOLINT
+  ConfigValue(std::string s);                                        // NOLINT
+  ConfigValue(std::initializer_list<std::int64_t> list);             // NOLINT
   template <std::integral T, std::size_t N>
-  ConfigValue(const std::array<T, N>& list) : value(std::vector<std::int64_t>(list.begin(), list.end())) {}  // NOLINT
-  ConfigValue(JsonText json) : value(std::move(json)) {}  // NOLINT
+  ConfigValue(const std::array<T, N>& list) : ConfigValue(std::vector<std::int64_t>(list.begin(), list.end())) {}  // NOLINT
+  ConfigValue(std::vector<std::int64_t> list);  // NOLINT
+  ConfigValue(JsonText json);                   // NOLINT
+
+  ConfigValue(const ConfigValue& other);
+  ConfigValue(ConfigValue&& other) noexcept;
+  ConfigValue& operator=(const ConfigValue& other);
+  ConfigValue& operator=(ConfigValue&& other) noexcept;
+  ~ConfigValue();
+
+ private:
+  struct Integer {
+    std::int64_t value;
+  };
+  struct Number {
+    double value;
+  };
+  explicit ConfigValue(Integer n);
+  explicit ConfigValue(Number x);
 };
 
 struct LayerConfig {
@@ -87,3 +110,7 @@ LayerConfig layer_config() {
 }  // namespace detail
 
 }  // namespace typenet
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/layers/layer_config-inl.hpp"
+#endif

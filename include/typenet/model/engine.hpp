@@ -96,7 +96,7 @@ class Engine {
   // averaged over the batch, in `grads`; or, with `sum_gradients` false, each worker's share in
   // its own buffer for step() to sum as it steps. Dropout masks come from `dropout`. With
   // `metrics`, their state over the batch is left in metric_states[0, state_size) (each worker
-  // uses a slot of state_size there, so it has room for ThreadTeam::max_threads of them).
+  // uses a slot of state_size there, so it has room for max_threads of them).
   template <std::size_t First = 0>
   detail::BatchScore forward_backward(const Batch& batch, const Loss& loss, detail::Rng& dropout,
                                       bool sum_gradients = true, const detail::MetricList* metrics = nullptr,
@@ -112,7 +112,7 @@ class Engine {
       workers_[k].rng = &workers_[k].own_rng;
       std::copy(non_trainable.begin(), non_trainable.end(), workers_[k].own_non_trainable.begin());
     }
-    std::array<detail::BatchScore, detail::ThreadTeam::max_threads> scores{};
+    std::array<detail::BatchScore, detail::max_threads> scores{};
     if (metrics) std::fill(metric_states, metric_states + parts * metrics->state_size(), 0.0);
     split_rows(batch.rows, [&](std::size_t k, std::size_t begin, std::size_t end) {
       const std::size_t rows = end - begin;
@@ -144,7 +144,7 @@ class Engine {
     const std::size_t parts = workers_for(rows);
     if (parts == 1) return optimizer.apply(params.data(), grads.data(), param_count);
     if (parts > 2) add_worker_gradients(2, parts, workers_[1].own_grads.data());
-    optimizer.apply(params.data(), grads.data(), workers_[1].own_grads.data(), param_count);
+    optimizer.apply(params.data(), OptimizerState::GradientSum{grads.data(), workers_[1].own_grads.data()}, param_count);
   }
 
   // The one inference loop (predict, evaluate, the fixed prefix's features): layers [First, End)

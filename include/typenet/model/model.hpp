@@ -195,7 +195,7 @@ class Model {
  private:
   void set_metrics(std::vector<Metric> metrics) {
     metrics_ = detail::MetricList(std::move(metrics));
-    metric_states_.assign(detail::ThreadTeam::max_threads * metrics_.state_size(), 0.0);
+    metric_states_.assign(detail::max_threads * metrics_.state_size(), 0.0);
   }
 
   void require_compiled(const char* where) const {
@@ -259,7 +259,7 @@ class Model {
   Evaluation evaluate_rows(const float* x, const Targets& targets, std::size_t begin, std::size_t end,
                            std::size_t batch_size, const Team& team = {}) {
     const auto [first, last] = team.share(begin, end);
-    std::array<detail::BatchScore, detail::ThreadTeam::max_threads> per_worker{};
+    std::array<detail::BatchScore, detail::max_threads> per_worker{};
     detail::BatchScore total;
     const std::size_t state_size = metrics_.state_size();
     std::fill(metric_states_.begin(), metric_states_.end(), 0.0);

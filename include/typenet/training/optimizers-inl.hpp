@@ -3,11 +3,22 @@
 // where they are compiled): a std::visit over the optimizers is costly to compile in every file.
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "typenet/training/optimizers.hpp"
 
 namespace typenet {
+
+TYPENET_INLINE OptimizerState::OptimizerState(Optimizer config, std::size_t parameter_count)
+    : config_(std::move(config)) {
+  slots_.assign(slots(), std::vector<float>(parameter_count, 0.0f));
+}
+
+TYPENET_INLINE std::size_t OptimizerState::slots() const {
+  return std::visit([](const auto& o) { return slot_count(o); }, config_);
+}
 
 TYPENET_INLINE double OptimizerState::learning_rate() const {
   return std::visit([&](const auto& o) { return o.learning_rate.at(iterations_); }, config_);

@@ -119,10 +119,7 @@ using Optimizer = std::variant<RMSprop, Adam, SGD, CustomOptimizer>;
 class OptimizerState {
  public:
   OptimizerState() = default;
-  OptimizerState(Optimizer config, std::size_t parameter_count) : config_(std::move(config)) {
-    const std::size_t slots = std::visit([](const auto& o) { return slot_count(o); }, config_);
-    slots_.assign(slots, std::vector<float>(parameter_count, 0.0f));
-  }
+  OptimizerState(Optimizer config, std::size_t parameter_count);
 
   const Optimizer& config() const { return config_; }
   std::size_t iterations() const { return iterations_; }
@@ -137,38 +134,41 @@ class OptimizerState {
   // The optimizer's variables, so a saved training run resumes with the same moments. Slot k is
   // one value per parameter, as step() uses them: Adam 0 = m, 1 = v; RMSprop 0 = the mean
   // square, 1 = the momentum; SGD with momentum 0 = the velocity; a CustomOptimizer its own.
-  std::size_t slots() const {
-    return std::visit([](const auto& o) { return slot_count(o); }, config_);
-  }
+  std::size_t slots() const;
   std::span<float> slot(std::size_t k) { return slots_.at(k); }
   std::span<const float> slot(std::size_t k) const { return slots_.at(k); }
   // Adam's bias correction depends on the step count, so it is restored with the slots.
   void set_iterations(std::size_t n) { iterations_ = n; }
 
-  void apply(float* w, const float* g, std::size_t n) { apply(w, g, nullptr, n); }
-
-  // A step on the gradient g + g2 (two workers' shares of one batch), summed as it is read: one
-  // pass over the buffers instead of a pass to add them and another to step.
-  void apply(float* w, const float* g, const float* g2, std::size_t n) {
-    const double lr = learning_rate();  // at the step count before this step, as Keras
-    ++iterations_;
-    // Element-independent, so the buffers are split across typenet's threads.
-    std::visit([&](const auto& o) {
-      detail::parallel_for(n, 1 << 14, [&](std::size_t begin, std::size_t end) {
-        if (g2)
-          step(o, lr, w, Sum{g, g2}, begin, end);
-        else
-          step(o, lr, w, g, begin, end);
-      });
-    }, config_);
-  }
-
- private:
-  struct Sum {
+  // The gradient g + g2 of two workers' shares of one batch, summed as apply reads it: one pass
+  // over the buffers instead of a pass to add them and another to step.
+  struct GradientSum {
     const float* a;
     const float* b;
     float operator[](std::size_t i) const { return a[i] + b[i]; }
   };
+
+  // One step on the n parameters w, with the gradient g read as g[i]: a pointer or a GradientSum.
+  // A template so that its visit over the optimizers, each a loop on typenet's threads, is
+  // compiled where a model trains, not in every file that includes this header.
+  template <class Gradient>
+  void apply(float* w, Gradient g, std::size_t n) {
+    const double lr = learning_rate();  // at the step count before this step, as Keras
+    ++iterations_;
+    // Element-independent, so the buffers are split across typenet's threads.
+    std::visit([&](const auto& o) {
+      detail::parallel_for(n, 1 << 14, [&](std::size_t begin, std::size_t end) { step(o, lr, w, g, begin, end); });
+    }, config_);
+  }
+  // The same on g + g2 (on g alone if g2 is null).
+  template <class Pointer>
+    requires std::convertible_to<Pointer, const float*>
+  void apply(float* w, const float* g, Pointer g2, std::size_t n) {
+    if (g2 == nullptr) return apply(w, g, n);
+    apply(w, GradientSum{g, g2}, n);
+  }
+
+ private:
 
   static std::size_t slot_count(const SGD& o) { return o.momentum != 0.0 ? 1 : 0; }
   static std::size_t slot_count(const RMSprop& o) { return o.momentum != 0.0 ? 2 : 1; }
