@@ -9,6 +9,7 @@
 // process would take on the whole batch. Validation and test figures are scored on shards and
 // summed. Started as `mpirun -np N program`; see MpiTeam and the functions at the end.
 #include <mpi.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,7 +23,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "typenet/model.hpp"
@@ -73,7 +73,9 @@ class World {
     int ranks_here = 1;
     MPI_Comm_size(node, &ranks_here);
     MPI_Comm_free(&node);
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // What std::thread::hardware_concurrency() returns, without <thread>'s parse in every program
+    // that includes this header.
+    const int cores = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
     const int threads = std::max(1, cores / ranks_here);
     if (!std::getenv("TYPENET_NUM_THREADS")) setenv("TYPENET_NUM_THREADS", std::to_string(threads).c_str(), 1);
     if (!std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("OMP_NUM_THREADS")) openblas_set_num_threads(threads);

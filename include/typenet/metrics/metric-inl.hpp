@@ -35,6 +35,8 @@ TYPENET_INLINE Metric::Metric(std::string_view name) : name_(name) {
                                 "precision, recall)");
 }
 
+TYPENET_INLINE Metric::Metric(Kind kind, std::string name) : kind_(std::move(kind)), name_(std::move(name)) {}
+
 TYPENET_INLINE Metric::Metric(const Metric&) = default;
 TYPENET_INLINE Metric::Metric(Metric&&) noexcept = default;
 TYPENET_INLINE Metric& Metric::operator=(const Metric&) = default;

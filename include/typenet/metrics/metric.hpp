@@ -86,7 +86,7 @@ class Metric {
   Metric(std::string_view name);                        // NOLINT(google-explicit-constructor)
   Metric(const char* name) : Metric(std::string_view(name)) {}  // NOLINT(google-explicit-constructor)
   // A metric with the name it logs under (a saved model's, read back).
-  Metric(Kind kind, std::string name) : kind_(std::move(kind)), name_(std::move(name)) {}
+  Metric(Kind kind, std::string name);
 
   // Defined where the library is compiled: a program that names no metric does not instantiate
   // the variant's copies and destructor.

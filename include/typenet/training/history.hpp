@@ -3,7 +3,6 @@
 // ("loss", "accuracy", then "val_loss", "val_accuracy").
 #include <cstddef>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,24 +12,20 @@
 
 namespace typenet {
 
+// Its functions are compiled once, in libtypenet (history-inl.hpp), as the rest of the epoch's
+// bookkeeping is: a History is read and appended to once per epoch, never in a batch's loop.
 class History {
  public:
-  void append(std::string_view metric, double value) { series(metric).push_back(value); }
+  void append(std::string_view metric, double value);
 
-  bool contains(std::string_view metric) const { return find(metric) != nullptr; }
+  bool contains(std::string_view metric) const;
 
-  const std::vector<double>& operator[](std::string_view metric) const {
-    if (const auto* values = find(metric)) return *values;
-    throw std::out_of_range("History has no metric '" + std::string(metric) + "'");
-  }
+  // std::out_of_range for a metric it does not have.
+  const std::vector<double>& operator[](std::string_view metric) const;
 
-  std::vector<std::string> metrics() const {
-    std::vector<std::string> names;
-    for (const auto& [name, values] : series_) names.push_back(name);
-    return names;
-  }
+  std::vector<std::string> metrics() const;
 
-  std::size_t epochs() const { return series_.empty() ? 0 : series_.front().second.size(); }
+  std::size_t epochs() const;
 
   // {"loss": [..], "accuracy": [..], ...}; numbers in shortest round-trip form.
   std::string to_json() const;
@@ -45,17 +40,8 @@ class History {
  private:
   static std::string format(double v);
 
-  const std::vector<double>* find(std::string_view metric) const {
-    for (const auto& [name, values] : series_)
-      if (name == metric) return &values;
-    return nullptr;
-  }
-
-  std::vector<double>& series(std::string_view metric) {
-    for (auto& [name, values] : series_)
-      if (name == metric) return values;
-    return series_.emplace_back(std::string(metric), std::vector<double>{}).second;
-  }
+  const std::vector<double>* find(std::string_view metric) const;
+  std::vector<double>& series(std::string_view metric);
 
   std::vector<std::pair<std::string, std::vector<double>>> series_;
 };

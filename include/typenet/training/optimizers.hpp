@@ -118,7 +118,7 @@ using Optimizer = std::variant<RMSprop, Adam, SGD, CustomOptimizer>;
 // An optimizer with its slots (one buffer per slot, each the size of the model's parameters).
 class OptimizerState {
  public:
-  OptimizerState() = default;
+  OptimizerState();
   OptimizerState(Optimizer config, std::size_t parameter_count);
 
   const Optimizer& config() const { return config_; }
@@ -135,8 +135,8 @@ class OptimizerState {
   // one value per parameter, as step() uses them: Adam 0 = m, 1 = v; RMSprop 0 = the mean
   // square, 1 = the momentum; SGD with momentum 0 = the velocity; a CustomOptimizer its own.
   std::size_t slots() const;
-  std::span<float> slot(std::size_t k) { return slots_.at(k); }
-  std::span<const float> slot(std::size_t k) const { return slots_.at(k); }
+  std::span<float> slot(std::size_t k);
+  std::span<const float> slot(std::size_t k) const;
   // Adam's bias correction depends on the step count, so it is restored with the slots.
   void set_iterations(std::size_t n) { iterations_ = n; }
 
@@ -250,7 +250,7 @@ class OptimizerState {
     }
   }
 
-  Optimizer config_{};
+  Optimizer config_;
   std::vector<std::vector<float>> slots_;
   std::size_t iterations_ = 0;
 };
