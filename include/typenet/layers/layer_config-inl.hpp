@@ -1,6 +1,6 @@
 #pragma once
-// The definitions of layers/layer_config.hpp's ConfigValue (typenet/config.hpp says where they
-// are compiled).
+// The definitions of layers/layer_config.hpp's ConfigValue and LayerConfig (typenet/config.hpp
+// says where they are compiled).
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -29,5 +29,18 @@ TYPENET_INLINE ConfigValue::ConfigValue(ConfigValue&& other) noexcept = default;
 TYPENET_INLINE ConfigValue& ConfigValue::operator=(const ConfigValue& other) = default;
 TYPENET_INLINE ConfigValue& ConfigValue::operator=(ConfigValue&& other) noexcept = default;
 TYPENET_INLINE ConfigValue::~ConfigValue() = default;
+
+TYPENET_INLINE LayerConfig::LayerConfig(std::string_view class_name,
+                                        std::initializer_list<std::pair<std::string_view, ConfigValue>> arguments)
+    : class_name(class_name) {
+  this->arguments.reserve(arguments.size());
+  for (const auto& [key, value] : arguments) this->arguments.emplace_back(std::string(key), value);
+}
+TYPENET_INLINE LayerConfig::LayerConfig() = default;
+TYPENET_INLINE LayerConfig::LayerConfig(const LayerConfig& other) = default;
+TYPENET_INLINE LayerConfig::LayerConfig(LayerConfig&& other) noexcept = default;
+TYPENET_INLINE LayerConfig& LayerConfig::operator=(const LayerConfig& other) = default;
+TYPENET_INLINE LayerConfig& LayerConfig::operator=(LayerConfig&& other) noexcept = default;
+TYPENET_INLINE LayerConfig::~LayerConfig() = default;
 
 }  // namespace typenet

@@ -78,6 +78,17 @@ struct ConfigValue {
 struct LayerConfig {
   std::string class_name;                                      // Keras's class: "Dense", "Conv2D", ...
   std::vector<std::pair<std::string, ConfigValue>> arguments;  // in the order get_config() lists them
+
+  // {"Dense", {{"units", 512}, {"activation", "relu"}}}. Out of line, as ConfigValue's members
+  // are: a layer's config() then compiles to a call per argument rather than to the construction
+  // of every string and element of the list, for every layer type of a program.
+  LayerConfig(std::string_view class_name, std::initializer_list<std::pair<std::string_view, ConfigValue>> arguments);
+  LayerConfig();
+  LayerConfig(const LayerConfig& other);
+  LayerConfig(LayerConfig&& other) noexcept;
+  LayerConfig& operator=(const LayerConfig& other);
+  LayerConfig& operator=(LayerConfig&& other) noexcept;
+  ~LayerConfig();
 };
 
 namespace detail {
@@ -101,8 +112,8 @@ LayerConfig layer_config() {
   if constexpr (DescribesItself<Bound>) {
     return Bound::config();
   } else {
-    std::string class_name = "Layer";
-    if constexpr (requires { Bound::keras_class; }) class_name = std::string(Bound::keras_class);
+    std::string_view class_name = "Layer";
+    if constexpr (requires { Bound::keras_class; }) class_name = Bound::keras_class;
     return {class_name, {{"typenet_type", pretty_type_name<typename Bound::layer>()}}};
   }
 }
