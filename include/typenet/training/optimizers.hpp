@@ -169,7 +169,6 @@ class OptimizerState {
   }
 
  private:
-
   static std::size_t slot_count(const SGD& o) { return o.momentum != 0.0 ? 1 : 0; }
   static std::size_t slot_count(const RMSprop& o) { return o.momentum != 0.0 ? 2 : 1; }
   static std::size_t slot_count(const Adam&) { return 2; }
