@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "typenet/layers/input.hpp"
 #include "typenet/layers/layer_config.hpp"
+#include "typenet/network/sequential.hpp"  // non_trainable_count_of
 
 namespace typenet::io {
 
@@ -44,6 +46,9 @@ struct DescribedLayer {
   LayerConfig config;
   std::vector<std::size_t> input_dims, output_dims;
   std::size_t param_count = 0;
+  std::size_t non_trainable_count = 0;  // BatchNormalization's moving statistics
+  std::string_view keras_class;         // the layer's own (config.class_name is what it saves)
+  bool shown_in_summary = true;
 };
 
 struct NetworkDescription {
@@ -69,7 +74,10 @@ NetworkDescription describe_network() {
                             typenet::detail::layer_config<L>(),
                             {L::input_shape::dims.begin(), L::input_shape::dims.end()},
                             {L::output_shape::dims.begin(), L::output_shape::dims.end()},
-                            L::param_count});
+                            L::param_count,
+                            typenet::detail::non_trainable_count_of<L>(),
+                            L::keras_class,
+                            L::shown_in_summary});
     }
   });
   detail::number_repeated_names(names);

@@ -1,9 +1,12 @@
 #pragma once
-// The definition of io/onnx.hpp's write_model (typenet/config.hpp says where it is compiled):
+// The definitions of io/onnx.hpp's plan_network and write_model (typenet/config.hpp says where it is compiled):
 // the ONNX protobuf built with the classes Debian's libonnx generates (io/onnx_proto.hpp).
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/io/onnx.hpp"
@@ -96,6 +99,42 @@ inline void describe_tensor(::onnx::ValueInfoProto& info, const std::string& nam
   auto& shape = *tensor.mutable_shape();
   shape.add_dim()->set_dim_param("batch");
   for (std::size_t d : dims) shape.add_dim()->set_dim_value(static_cast<std::int64_t>(d));
+}
+
+TYPENET_INLINE NetworkPlan plan_network(const io::NetworkDescription& net, std::span<const LayerForm> forms,
+                                        std::size_t from) {
+  if (forms.size() != net.layers.size() || from >= net.layers.size())
+    throw std::logic_error("typenet::onnx::detail::plan_network: the forms or `from` do not match the description");
+  NetworkPlan plan;
+  plan.input_dims = from > 0 ? net.layers[from - 1].output_dims : net.input_dims;
+  plan.output_dims = net.output_dims;
+  plan.param_count = net.param_count;
+  plan.non_trainable_count = net.non_trainable_count;
+  if (from > 0) plan.input_from = net.layers[from - 1].name;
+  std::size_t param_offset = 0, non_trainable_offset = 0;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const io::DescribedLayer& layer = net.layers[i];
+    if (i > 0 && i >= from) {  // layer 0 is the Input
+      const LayerForm& form = forms[i];
+      LayerPlan& p = plan.layers.emplace_back();
+      p.kind = form.kind;
+      p.name = layer.name;
+      p.activation = std::string(form.activation);
+      p.input_dims = layer.input_dims;
+      p.output_dims = layer.output_dims;
+      std::copy(std::begin(form.kernel), std::end(form.kernel), p.kernel);
+      std::copy(std::begin(form.stride), std::end(form.stride), p.stride);
+      std::copy(std::begin(form.pads), std::end(form.pads), p.pads);
+      if (p.kind == LayerPlan::Kind::batch_normalization)
+        for (const auto& [key, value] : layer.config.arguments)
+          if (key == "epsilon") p.epsilon = std::get<double>(value.value);
+      p.param_offset = param_offset;
+      p.non_trainable_offset = non_trainable_offset;
+    }
+    param_offset += layer.param_count;
+    non_trainable_offset += layer.non_trainable_count;
+  }
+  return plan;
 }
 
 }  // namespace detail

@@ -15,6 +15,7 @@
 // is refused at compile time; one whose inexpressible layers form its fixed prefix (a HOG
 // network) exports the rest with `save(model, path, typenet::onnx::after_fixed_prefix)`, a graph
 // whose input is the prefix's output, which `model.predict_fixed_prefix(x)` computes.
+#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -126,74 +127,85 @@ constexpr bool check_fixed_prefix() {
   return check_exportable<Net, Model<Net>::fixed_prefix>::ok;
 }
 
+// What a layer's type alone says of its ONNX form: the node, its activation, and the window of a
+// convolution or a pooling. Literal data, so that a network's table of them is a compile-time
+// constant; the plan is made from that table and the network's description (which save() builds
+// too) by non-template code, compiled once.
+struct LayerForm {
+  LayerPlan::Kind kind = LayerPlan::Kind::dropout;
+  std::string_view activation = "linear";
+  std::size_t kernel[2] = {1, 1}, stride[2] = {1, 1};
+  std::size_t pads[4] = {0, 0, 0, 0};
+};
+
 template <class B>
-LayerPlan plan_layer() {
+constexpr LayerForm form_of() {
   using Kind = LayerPlan::Kind;
-  LayerPlan plan;
-  plan.input_dims.assign(B::input_shape::dims.begin(), B::input_shape::dims.end());
-  plan.output_dims.assign(B::output_shape::dims.begin(), B::output_shape::dims.end());
-  if constexpr (requires { typename B::activation; }) plan.activation = std::string(B::activation::name);
+  LayerForm form;
+  if constexpr (requires { typename B::activation; }) form.activation = B::activation::name;
   constexpr std::string_view k = B::keras_class;
   if constexpr (k == "Dense") {
-    plan.kind = Kind::dense;
+    form.kind = Kind::dense;
   } else if constexpr (k == "Conv2D") {
     using W = typename B::window;
-    plan.kind = Kind::conv2d;
-    plan.kernel[0] = W::window_height, plan.kernel[1] = W::window_width;
-    plan.stride[0] = plan.stride[1] = W::stride;
+    form.kind = Kind::conv2d;
+    form.kernel[0] = W::window_height, form.kernel[1] = W::window_width;
+    form.stride[0] = form.stride[1] = W::stride;
     auto after = [](std::size_t in, std::size_t out, std::size_t window, std::size_t stride, std::size_t before) {
       const std::size_t needed = (out - 1) * stride + window;
       return needed > in + before ? needed - in - before : 0;
     };
-    plan.pads[0] = W::pad_top, plan.pads[1] = W::pad_left;
-    plan.pads[2] = after(W::in_height, W::out_height, W::window_height, W::stride, W::pad_top);
-    plan.pads[3] = after(W::in_width, W::out_width, W::window_width, W::stride, W::pad_left);
+    form.pads[0] = W::pad_top, form.pads[1] = W::pad_left;
+    form.pads[2] = after(W::in_height, W::out_height, W::window_height, W::stride, W::pad_top);
+    form.pads[3] = after(W::in_width, W::out_width, W::window_width, W::stride, W::pad_left);
   } else if constexpr (k == "MaxPooling2D" || k == "AveragePooling2D") {
-    plan.kind = k == "MaxPooling2D" ? Kind::max_pool : Kind::average_pool;
-    plan.kernel[0] = plan.stride[0] = B::rows::window_height;
-    plan.kernel[1] = plan.stride[1] = B::cols::window_width;
+    form.kind = k == "MaxPooling2D" ? Kind::max_pool : Kind::average_pool;
+    form.kernel[0] = form.stride[0] = B::rows::window_height;
+    form.kernel[1] = form.stride[1] = B::cols::window_width;
   } else if constexpr (k == "GlobalAveragePooling2D") {
-    plan.kind = Kind::global_average_pool;
+    form.kind = Kind::global_average_pool;
   } else if constexpr (k == "BatchNormalization") {
-    plan.kind = Kind::batch_normalization;
-    for (const auto& [key, value] : typenet::detail::layer_config<B>().arguments)
-      if (key == "epsilon") plan.epsilon = std::get<double>(value.value);
+    form.kind = Kind::batch_normalization;  // its epsilon is in its config
   } else if constexpr (k == "Flatten") {
-    plan.kind = Kind::flatten;
+    form.kind = Kind::flatten;
   } else if constexpr (k == "Activation") {
-    plan.kind = Kind::activation;
+    form.kind = Kind::activation;
   } else {
-    plan.kind = Kind::dropout;  // Dropout, and an Input inside the network: nothing at inference
+    form.kind = Kind::dropout;  // Dropout and the Input: nothing at inference
   }
-  return plan;
+  return form;
 }
 
-// The graph of layers [From, layer_count): from 0, the whole network (its Input is the graph's
-// input); from the end of the fixed prefix, the rest, taking the prefix's output.
+// How many of the layers [0, End) io::describe_network<Net>() describes (it leaves out an Input
+// inside the network).
+template <class Net, std::size_t End = Net::layer_count>
+constexpr std::size_t described_count() {
+  std::size_t count = 0;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (I < End && io::detail::described<Net, I>) ++count;
+  });
+  return count;
+}
+
+// The forms of the layers describe_network<Net>() describes, in its order.
+template <class Net>
+inline constexpr auto layer_forms = [] {
+  std::array<LayerForm, described_count<Net>()> forms{};
+  std::size_t n = 0;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (io::detail::described<Net, I>) forms[n++] = form_of<typename Net::template layer<I>>();
+  });
+  return forms;
+}();
+
+// The plan of described layers [from, end): from 0, the whole network (its Input is the graph's
+// input); from the end of the fixed prefix, the rest, taking the prefix's output. `forms` holds
+// one entry per described layer.
+NetworkPlan plan_network(const io::NetworkDescription& net, std::span<const LayerForm> forms, std::size_t from);
+
 template <class Net, std::size_t From = 0>
 NetworkPlan plan_network() {
-  using GraphInput = typename Net::template layer<(From > 0 ? From - 1 : 0)>::output_shape;  // Input's is its own
-  NetworkPlan net;
-  net.input_dims.assign(GraphInput::dims.begin(), GraphInput::dims.end());
-  net.output_dims.assign(Net::output_shape::dims.begin(), Net::output_shape::dims.end());
-  net.param_count = Net::param_count;
-  net.non_trainable_count = Net::non_trainable_count;
-  std::vector<std::string> names;
-  Net::for_each_layer([&]<std::size_t I>() {
-    using B = typename Net::template layer<I>;
-    names.emplace_back(B::keras_name);
-    if constexpr (I > 0 && I >= From) {
-      LayerPlan plan = plan_layer<B>();
-      plan.param_offset = Net::param_offset[I];
-      plan.non_trainable_offset = Net::non_trainable_offset[I];
-      net.layers.push_back(std::move(plan));
-    }
-  });
-  io::detail::number_repeated_names(names);  // over the whole network, so that names match summary's
-  const std::size_t first = From > 0 ? From : 1;
-  for (std::size_t i = 0; i < net.layers.size(); ++i) net.layers[i].name = std::move(names[first + i]);
-  if constexpr (From > 0) net.input_from = names[From - 1];
-  return net;
+  return plan_network(io::describe_network<Net>(), layer_forms<Net>, described_count<Net, From>());
 }
 
 }  // namespace detail

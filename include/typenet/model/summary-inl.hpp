@@ -60,8 +60,23 @@ TYPENET_INLINE std::string summary_row(std::string_view a, std::string_view b, s
   return lines;
 }
 
+// "(None, 28, 28, 1)", as Keras prints an output shape with its batch dimension.
+TYPENET_INLINE std::string keras_shape_string(const std::vector<std::size_t>& dims) {
+  std::string s = "(None";
+  for (std::size_t d : dims) s += ", " + std::to_string(d);
+  return s + ")";
+}
+
 }  // namespace detail
 
+TYPENET_INLINE void print_summary(std::ostream& os, const io::NetworkDescription& net, std::string_view model_name) {
+  std::vector<SummaryRow> rows;
+  for (const auto& layer : net.layers)
+    if (layer.shown_in_summary)
+      rows.push_back({layer.name, layer.keras_class, detail::keras_shape_string(layer.output_dims),
+                      layer.param_count + layer.non_trainable_count});
+  print_summary(os, rows, net.param_count, net.non_trainable_count, model_name);
+}
 
 TYPENET_INLINE void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows, std::size_t trainable,
                                   std::size_t frozen, std::string_view model_name) {

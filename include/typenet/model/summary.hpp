@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/network/sequential.hpp"
+#include "typenet/io/network_description.hpp"
 
 namespace typenet {
 
@@ -33,16 +33,14 @@ struct SummaryRow {
 void print_summary(std::ostream& os, const std::vector<SummaryRow>& rows, std::size_t trainable, std::size_t frozen,
                    std::string_view model_name = "sequential");
 
+// The table of a network described as plain data: what summary() prints, for any network.
+void print_summary(std::ostream& os, const io::NetworkDescription& net, std::string_view model_name = "sequential");
+
+// Only the description depends on the network's type; the rows are made from it by the function
+// above, compiled once.
 template <class Net>
 void print_summary(std::ostream& os, std::string_view model_name = "sequential") {
-  std::vector<SummaryRow> rows;
-  Net::for_each_layer([&]<std::size_t I>() {
-    using L = typename Net::template layer<I>;
-    if constexpr (L::shown_in_summary)
-      rows.push_back({L::keras_name, L::keras_class, L::output_shape::keras_string(),
-                      L::param_count + detail::non_trainable_count_of<L>()});
-  });
-  print_summary(os, rows, Net::param_count, Net::non_trainable_count, model_name);
+  print_summary(os, io::describe_network<Net>(), model_name);
 }
 
 }  // namespace typenet
