@@ -1,15 +1,18 @@
 #pragma once
-// A network's architecture as plain data: everything a saved file, the Keras export and load's
-// comparison need to know about Net, with no JSON in sight. Only describe_network<Net>() depends on
-// the network's type, and it merely copies compile-time constants; the JSON is built from the
-// description by non-template code (io/architecture.hpp), compiled once per program.
-#include <algorithm>
+// A network's architecture as plain data: everything a saved file, the Keras export, load's
+// comparison, summary() and the ONNX export need to know about Net, with no JSON in sight. What
+// depends on the network's type is only a table of its layers' compile-time constants
+// (layer_records<Net>); the description is built from it, and the JSON from the description
+// (io/architecture.hpp), by non-template code.
+#include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "typenet/config.hpp"
 #include "typenet/layers/input.hpp"
 #include "typenet/layers/layer_config.hpp"
 #include "typenet/network/sequential.hpp"  // non_trainable_count_of
@@ -24,23 +27,10 @@ template <class Net, std::size_t I>
 constexpr bool described = I == 0 || !is_input_v<typename Net::template layer<I>::layer>;
 
 // Keras's names for layers of these bases: dense, dense_1, ... as summary() prints them.
-inline void number_repeated_names(std::vector<std::string>& names) {
-  std::vector<std::pair<std::string, std::size_t>> seen;
-  for (auto& name : names) {
-    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == name; });
-    if (it == seen.end())
-      seen.emplace_back(name, 1);
-    else
-      name += "_" + std::to_string(it->second++);
-  }
-}
+void number_repeated_names(std::vector<std::string>& names);
 
 }  // namespace detail
 
-// A network's architecture as plain data: everything a saved file, the Keras export and load's
-// comparison need to know about Net. Only describe_network<Net>() depends on the network's type,
-// and it merely copies compile-time constants; the JSON is built by the functions below, which
-// are compiled once per program rather than once per network.
 struct DescribedLayer {
   std::string name;  // Keras's: dense, dense_1, ...
   LayerConfig config;
@@ -58,31 +48,66 @@ struct NetworkDescription {
   std::vector<DescribedLayer> layers;   // an Input inside the network left out
 };
 
+// One layer's compile-time constants, as data: a network's table of them is a compile-time
+// constant (layer_records<Net>), and its description is built from the table by the non-template
+// describe_network below. Per network, the compiler then emits a table, not code.
+struct LayerRecord {
+  std::string_view keras_name, keras_class;
+  LayerConfig (*config)();  // the layer's config(), or the default of detail::layer_config
+  std::span<const std::size_t> input_dims, output_dims;
+  std::size_t param_count = 0, non_trainable_count = 0;
+  bool shown_in_summary = true;
+};
+
+namespace detail {
+
+// How many of the layers [0, End) a description holds (it leaves out an Input inside the network).
+template <class Net, std::size_t End = Net::layer_count>
+constexpr std::size_t described_count() {
+  std::size_t count = 0;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (I < End && described<Net, I>) ++count;
+  });
+  return count;
+}
+
+template <class L>
+constexpr LayerRecord record_of() {
+  return {L::keras_name,
+          L::keras_class,
+          &typenet::detail::layer_config<L>,
+          L::input_shape::dims,
+          L::output_shape::dims,
+          L::param_count,
+          typenet::detail::non_trainable_count_of<L>(),
+          L::shown_in_summary};
+}
+
+}  // namespace detail
+
+template <class Net>
+inline constexpr auto layer_records = [] {
+  std::array<LayerRecord, detail::described_count<Net>()> records{};
+  std::size_t n = 0;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (detail::described<Net, I>) records[n++] = detail::record_of<typename Net::template layer<I>>();
+  });
+  return records;
+}();
+
+// The description from a network's table and its totals (compiled once, in libtypenet).
+NetworkDescription describe_network(std::span<const LayerRecord> layers, std::span<const std::size_t> input_dims,
+                                    std::span<const std::size_t> output_dims, std::size_t param_count,
+                                    std::size_t non_trainable_count);
+
 template <class Net>
 NetworkDescription describe_network() {
-  NetworkDescription net{{Net::input_shape::dims.begin(), Net::input_shape::dims.end()},
-                         {Net::output_shape::dims.begin(), Net::output_shape::dims.end()},
-                         Net::param_count,
-                         Net::non_trainable_count,
-                         {}};
-  std::vector<std::string> names;
-  Net::for_each_layer([&]<std::size_t I>() {
-    if constexpr (detail::described<Net, I>) {
-      using L = typename Net::template layer<I>;
-      names.emplace_back(L::keras_name);
-      net.layers.push_back({{},
-                            typenet::detail::layer_config<L>(),
-                            {L::input_shape::dims.begin(), L::input_shape::dims.end()},
-                            {L::output_shape::dims.begin(), L::output_shape::dims.end()},
-                            L::param_count,
-                            typenet::detail::non_trainable_count_of<L>(),
-                            L::keras_class,
-                            L::shown_in_summary});
-    }
-  });
-  detail::number_repeated_names(names);
-  for (std::size_t i = 0; i < names.size(); ++i) net.layers[i].name = std::move(names[i]);
-  return net;
+  return describe_network(layer_records<Net>, Net::input_shape::dims, Net::output_shape::dims, Net::param_count,
+                          Net::non_trainable_count);
 }
 
 }  // namespace typenet::io
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/io/network_description-inl.hpp"
+#endif

@@ -176,21 +176,10 @@ constexpr LayerForm form_of() {
   return form;
 }
 
-// How many of the layers [0, End) io::describe_network<Net>() describes (it leaves out an Input
-// inside the network).
-template <class Net, std::size_t End = Net::layer_count>
-constexpr std::size_t described_count() {
-  std::size_t count = 0;
-  Net::for_each_layer([&]<std::size_t I>() {
-    if constexpr (I < End && io::detail::described<Net, I>) ++count;
-  });
-  return count;
-}
-
 // The forms of the layers describe_network<Net>() describes, in its order.
 template <class Net>
 inline constexpr auto layer_forms = [] {
-  std::array<LayerForm, described_count<Net>()> forms{};
+  std::array<LayerForm, io::detail::described_count<Net>()> forms{};
   std::size_t n = 0;
   Net::for_each_layer([&]<std::size_t I>() {
     if constexpr (io::detail::described<Net, I>) forms[n++] = form_of<typename Net::template layer<I>>();
@@ -205,7 +194,7 @@ NetworkPlan plan_network(const io::NetworkDescription& net, std::span<const Laye
 
 template <class Net, std::size_t From = 0>
 NetworkPlan plan_network() {
-  return plan_network(io::describe_network<Net>(), layer_forms<Net>, described_count<Net, From>());
+  return plan_network(io::describe_network<Net>(), layer_forms<Net>, io::detail::described_count<Net, From>());
 }
 
 }  // namespace detail

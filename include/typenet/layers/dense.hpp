@@ -7,9 +7,15 @@
 #include "typenet/layers/activations.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/sparse_rows.hpp"
+#include "typenet/config.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {
+
+namespace detail {
+// Keras's get_config() of a Dense layer (compiled once, in libtypenet: the same for every Dense).
+LayerConfig dense_config(std::size_t units, std::string_view activation);
+}  // namespace detail
 
 template <std::size_t Units, class Act = Linear>
 struct Dense {
@@ -40,21 +46,7 @@ struct Dense {
     static constexpr std::string_view keras_class = "Dense";
     static constexpr std::string_view keras_name = "dense";
 
-    static LayerConfig config() {
-      return {"Dense",
-              {{"units", Units},
-               {"activation", Act::name},
-               {"use_bias", true},
-               // What initialize() does, so that Keras rebuilds the network as typenet built it.
-               {"kernel_initializer", JsonText{R"({"module": "keras.initializers", "class_name": "GlorotUniform", )"
-                                               R"("config": {"seed": null}, "registered_name": null})"}},
-               {"bias_initializer", JsonText{R"({"module": "keras.initializers", "class_name": "Zeros", )"
-                                             R"("config": {}, "registered_name": null})"}},
-               {"kernel_regularizer", nullptr},
-               {"bias_regularizer", nullptr},
-               {"kernel_constraint", nullptr},
-               {"bias_constraint", nullptr}}};
-    }
+    static LayerConfig config() { return detail::dense_config(Units, Act::name); }
 
     // Glorot uniform for the kernel, zeros for the bias (Keras's defaults).
     static void initialize(float* params, detail::Rng& rng) {
@@ -94,3 +86,7 @@ struct Dense {
 };
 
 }  // namespace typenet
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/layers/dense-inl.hpp"
+#endif

@@ -1,13 +1,20 @@
 #pragma once
 // Input<dims...>: the shape of one sample, first in a Sequential. Inside a nested Sequential
 // it asserts that the block receives the shape it was written for.
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
+#include "typenet/config.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {
+
+namespace detail {
+// Keras's get_config() of an InputLayer of one sample's shape `dims` (compiled once, in libtypenet).
+LayerConfig input_config(std::span<const std::size_t> dims);
+}  // namespace detail
 
 template <std::size_t... Dims>
 struct Input {
@@ -29,12 +36,7 @@ struct Input {
     static constexpr std::string_view keras_class = "InputLayer";
     static constexpr std::string_view keras_name = "input";
 
-    // Keras's InputLayer lists the batch dimension as null.
-    static LayerConfig config() {
-      std::string batch_shape = "[null";
-      for (std::size_t d : shape::dims) batch_shape += ", " + std::to_string(d);
-      return {"InputLayer", {{"batch_shape", JsonText{batch_shape + "]"}}, {"dtype", "float32"}, {"sparse", false}}};
-    }
+    static LayerConfig config() { return detail::input_config(shape::dims); }
   };
 };
 
@@ -44,3 +46,7 @@ template <std::size_t... Dims>
 inline constexpr bool is_input_v<Input<Dims...>> = true;
 
 }  // namespace typenet
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/layers/input-inl.hpp"
+#endif

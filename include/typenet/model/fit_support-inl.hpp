@@ -26,6 +26,29 @@ TYPENET_INLINE double Evaluation::operator[](std::string_view name) const {
 
 namespace typenet::detail {
 
+TYPENET_INLINE Compiled::Compiled() = default;
+TYPENET_INLINE Compiled::Compiled(Compiled&& other) noexcept = default;
+TYPENET_INLINE Compiled& Compiled::operator=(Compiled&& other) noexcept = default;
+TYPENET_INLINE Compiled::~Compiled() = default;
+
+TYPENET_INLINE void Compiled::compile(Optimizer new_optimizer, Loss new_loss, std::vector<Metric> new_metrics,
+                                      std::size_t param_count) {
+  MetricList::check_fits(new_loss, new_metrics);
+  set_metrics(std::move(new_metrics));
+  optimizer = OptimizerState(std::move(new_optimizer), param_count);
+  loss = new_loss;
+  done = true;
+}
+
+TYPENET_INLINE void Compiled::compile(Optimizer new_optimizer, Loss new_loss, std::size_t param_count) {
+  compile(std::move(new_optimizer), new_loss, MetricList::defaults(new_loss), param_count);
+}
+
+TYPENET_INLINE void Compiled::set_metrics(std::vector<Metric> new_metrics) {
+  metrics = MetricList(std::move(new_metrics));
+  metric_states.assign(max_threads * metrics.state_size(), 0.0);
+}
+
 // Each sample's weight from its class (fit's class_weight); empty when every class weighs 1.
 inline std::vector<float> class_sample_weights(const Loss& loss, const Targets& targets,
                                                const std::vector<double>& class_weight) {

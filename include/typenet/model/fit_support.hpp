@@ -18,6 +18,7 @@
 #include "typenet/training/callbacks.hpp"
 #include "typenet/training/history.hpp"
 #include "typenet/training/losses.hpp"
+#include "typenet/training/optimizers.hpp"
 
 namespace typenet {
 class ProgressBar;  // training/progress.hpp
@@ -25,6 +26,28 @@ struct MetricValue;
 }
 
 namespace typenet::detail {
+
+// What compile() sets, and fit, evaluate and save read: the optimizer with its state, the loss,
+// and the metrics with a slot of their sums per worker. It does not depend on the network, so
+// compile() and its copies are compiled once (in libtypenet), not in every Model<Net>.
+struct Compiled {
+  OptimizerState optimizer;
+  Loss loss;
+  MetricList metrics;
+  std::vector<double> metric_states;  // a slot of metrics.state_size() per worker
+  bool done = false;                  // compile() was called
+
+  Compiled();
+  Compiled(Compiled&& other) noexcept;  // a Model moves, it is not copied
+  Compiled& operator=(Compiled&& other) noexcept;
+  ~Compiled();
+
+  // The metrics checked against the loss, the optimizer's state for `param_count` weights.
+  void compile(Optimizer new_optimizer, Loss new_loss, std::vector<Metric> new_metrics, std::size_t param_count);
+  // With the loss's default metrics (accuracy for the classification losses), as Keras's.
+  void compile(Optimizer new_optimizer, Loss new_loss, std::size_t param_count);
+  void set_metrics(std::vector<Metric> new_metrics);
+};
 
 // fit's data, checked and converted once: samples [0, train_rows) train; the validation rows are
 // the user's validation_data, or x's last fraction (Keras splits before shuffling).

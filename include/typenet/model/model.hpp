@@ -84,16 +84,12 @@ class Model {
   // A loss or optimizer of the user's own is passed the same way (LossFunction, OptimizerRule).
   // Called again, it starts the optimizer afresh: its moments and its iteration count go back to
   // zero (the weights stay).
-  void compile(Optimizer optimizer, Loss loss) { compile(std::move(optimizer), loss, detail::MetricList::defaults(loss)); }
+  void compile(Optimizer optimizer, Loss loss) { compiled_.compile(std::move(optimizer), loss, param_count); }
   void compile(Optimizer optimizer, Loss loss, std::vector<Metric> metrics) {
-    detail::MetricList::check_fits(loss, metrics);
-    set_metrics(std::move(metrics));
-    optimizer_ = OptimizerState(std::move(optimizer), param_count);
-    loss_ = loss;
-    compiled_ = true;
+    compiled_.compile(std::move(optimizer), loss, std::move(metrics), param_count);
   }
   // The metrics compile set, by the names the logs give them.
-  const std::vector<Metric>& metrics() const { return metrics_.metrics(); }
+  const std::vector<Metric>& metrics() const { return compiled_.metrics.metrics(); }
 
   // With a team (typenet/distributed.hpp), each process trains and scores its share of every
   // batch and the processes combine their gradients and figures; alone by default.
@@ -117,7 +113,7 @@ class Model {
   // without updating anything; returns the batch loss. (Gradient checks; summing gradients
   // across processes before apply_gradients.)
   double compute_gradients(Features x, Labels y);
-  void apply_gradients() { optimizer_.apply(engine_.params.data(), engine_.grads.data(), param_count); }
+  void apply_gradients() { compiled_.optimizer.apply(engine_.params.data(), engine_.grads.data(), param_count); }
 
   // Restarts the dropout masks' random stream, so that two passes can see the same masks.
   void seed_dropout(std::uint64_t seed) { dropout_rng_.reseed(seed); }
@@ -154,8 +150,8 @@ class Model {
 
   // The optimizer as compile() set it: learning_rate(), set_learning_rate() (Keras's
   // model.optimizer.learning_rate), its step count and moments.
-  const OptimizerState& optimizer() const { return optimizer_; }
-  OptimizerState& optimizer() { return optimizer_; }
+  const OptimizerState& optimizer() const { return compiled_.optimizer; }
+  OptimizerState& optimizer() { return compiled_.optimizer; }
 
   // Every epoch this model was trained for, across fit calls and across save and load
   // (each fit returns the History of its own epochs only, as Keras does).
@@ -167,14 +163,14 @@ class Model {
   // another network, showing both architectures.
   void save(const std::filesystem::path& path) const {
     io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable,
-                        compiled_ ? &optimizer_ : nullptr, loss_, metrics_.metrics(), history_, dropout_rng_,
-                        shuffle_rng_);
+                        compiled_.done ? &compiled_.optimizer : nullptr, compiled_.loss, compiled_.metrics.metrics(),
+                        history_, dropout_rng_, shuffle_rng_);
   }
   // The weights alone (Keras's save_weights): a model file without the optimizer's state or the
   // History, which load_weights (or load, as an uncompiled model) reads.
   void save_weights(const std::filesystem::path& path) const {
-    io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr, loss_, {},
-                        History{}, dropout_rng_, shuffle_rng_);
+    io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr,
+                        compiled_.loss, {}, History{}, dropout_rng_, shuffle_rng_);
   }
   // A model compiled with a loss or optimizer of the user's own needs it back by name, as
   // Keras's custom_objects: `load(path, {.losses = {Huber{}}})` (io/custom_objects.hpp).
@@ -193,13 +189,8 @@ class Model {
   }
 
  private:
-  void set_metrics(std::vector<Metric> metrics) {
-    metrics_ = detail::MetricList(std::move(metrics));
-    metric_states_.assign(detail::max_threads * metrics_.state_size(), 0.0);
-  }
-
   void require_compiled(const char* where) const {
-    if (!compiled_) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
+    if (!compiled_.done) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
   }
 
   // Sizes the engine's workers and the gathered batch for batches of up to `rows` rows: a loop
@@ -235,11 +226,12 @@ class Model {
   // update() to sum as it steps.
   detail::BatchScore forward_backward(const Batch& batch, bool optimizer_sums) {
     if (batch.rows == 0) {  // a last batch smaller than a team: this process has no share
-      std::fill(metric_states_.begin(), metric_states_.begin() + static_cast<std::ptrdiff_t>(metrics_.state_size()), 0.0);
+      const auto state_size = static_cast<std::ptrdiff_t>(compiled_.metrics.state_size());
+      std::fill(compiled_.metric_states.begin(), compiled_.metric_states.begin() + state_size, 0.0);
       return {};
     }
-    return engine_.template forward_backward<fixed_prefix>(batch, loss_, dropout_rng_, !optimizer_sums, &metrics_,
-                                                           metric_states_.data());
+    return engine_.template forward_backward<fixed_prefix>(batch, compiled_.loss, dropout_rng_, !optimizer_sums,
+                                                           &compiled_.metrics, compiled_.metric_states.data());
   }
 
   // The optimizer's step after forward_backward on this process's `rows` of a batch of
@@ -247,7 +239,7 @@ class Model {
   // over every process's rows.
   template <class Team>
   void update(const Team& team, std::size_t rows, std::size_t batch_rows, bool optimizer_sums) {
-    if (optimizer_sums) return engine_.step(optimizer_, rows);
+    if (optimizer_sums) return engine_.step(compiled_.optimizer, rows);
     if (rows == 0) std::fill(engine_.grads.begin(), engine_.grads.end(), 0.0f);  // adds nothing to the sum
     team.average_gradients(engine_.grads, rows, batch_rows);
     apply_gradients();
@@ -261,22 +253,23 @@ class Model {
     const auto [first, last] = team.share(begin, end);
     std::array<detail::BatchScore, detail::max_threads> per_worker{};
     detail::BatchScore total;
-    const std::size_t state_size = metrics_.state_size();
-    std::fill(metric_states_.begin(), metric_states_.end(), 0.0);
+    const std::size_t state_size = compiled_.metrics.state_size();
+    std::fill(compiled_.metric_states.begin(), compiled_.metric_states.end(), 0.0);
     engine_.template infer<First, layer_count>(
         x + first * Engine::template row_size<First>(), last - first, batch_size,
         [&](std::size_t k, std::size_t row0, std::size_t rows, const float* output) {
           const float* t = targets.row(first + row0);
-          per_worker[k] = detail::score_rows(loss_, Engine::output_activation(), output, output_size, t, targets.width,
-                                             nullptr, rows);
-          metrics_.accumulate(loss_, metric_states_.data() + k * state_size, output, output_size, t, targets.width, rows);
+          per_worker[k] = detail::score_rows(compiled_.loss, Engine::output_activation(), output, output_size, t,
+                                             targets.width, nullptr, rows);
+          compiled_.metrics.accumulate(compiled_.loss, compiled_.metric_states.data() + k * state_size, output,
+                                       output_size, t, targets.width, rows);
         },
         [&] {
           for (auto& score : per_worker) total += std::exchange(score, {});
         });
-    std::vector<double> sums = detail::evaluation_sums(metrics_, metric_states_, total);
+    std::vector<double> sums = detail::evaluation_sums(compiled_.metrics, compiled_.metric_states, total);
     team.sum(sums);
-    return detail::evaluation_from_sums(metrics_, sums, static_cast<double>(end - begin));
+    return detail::evaluation_from_sums(compiled_.metrics, sums, static_cast<double>(end - begin));
   }
 
   // The fixed prefix's output rows for `rows` samples at x (fit's, once per data set, and
@@ -292,11 +285,7 @@ class Model {
   }
 
   Engine engine_;
-  OptimizerState optimizer_;
-  Loss loss_;
-  detail::MetricList metrics_;
-  std::vector<double> metric_states_;  // a slot of metrics_.state_size() per worker
-  bool compiled_ = false;
+  detail::Compiled compiled_;  // what compile() set: optimizer, loss, metrics
   detail::Rng dropout_rng_, shuffle_rng_;
   History history_;
   std::vector<float> gathered_;  // the batch fit gathers: inputs, targets, sample weights
@@ -306,7 +295,7 @@ template <class Spec>
 template <class Team>
 History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const Team& team) {
   require_compiled("fit");
-  const detail::FitData data = detail::prepare_fit(loss_, x, y, options, input_shape::dims, output_size);
+  const detail::FitData data = detail::prepare_fit(compiled_.loss, x, y, options, input_shape::dims, output_size);
   const std::size_t batch_size = data.batch_size;
   // Validation runs in inference mode and can take larger batches; reserving for both now keeps
   // the end of the first epoch from growing anything.
@@ -336,8 +325,8 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   const bool optimizer_sums = !detail::averages_gradients(team);
 
   const std::size_t steps = (data.train_rows + batch_size - 1) / batch_size;
-  TrainingState state{engine_.params, engine_.non_trainable, false, &optimizer_};
-  detail::FitLog log(options, steps, state, history_, metrics_);
+  TrainingState state{engine_.params, engine_.non_trainable, false, &compiled_.optimizer};
+  detail::FitLog log(options, steps, state, history_, compiled_.metrics);
   std::vector<std::size_t> order(data.train_rows);
   log.train_begin();
   for (std::size_t epoch = 0; epoch < options.epochs && !log.stop_training(); ++epoch) {
@@ -350,7 +339,7 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
       const Batch batch = gather(order.data() + start + first, last - first, x_rows, data);  // the next batch
       const detail::BatchScore score = forward_backward(batch, optimizer_sums);             // forward, loss, backward
       update(team, batch.rows, rows, optimizer_sums);                                       // the optimizer's step
-      log.batch_end(step, score, batch.rows, metric_states_.data());                        // progress, callbacks
+      log.batch_end(step, score, batch.rows, compiled_.metric_states.data());               // progress, callbacks
       team.sum(log.stop_votes());  // a team stops at the same batch...
     }
     std::vector<double> sums = log.epoch_sums();
@@ -371,7 +360,7 @@ Evaluation Model<Spec>::evaluate(Features x, Labels y, std::size_t batch_size, c
   require_compiled("evaluate");
   detail::check_features(x, input_shape::dims, "evaluate");
   if (batch_size == 0) throw std::invalid_argument("evaluate: batch_size must be > 0");
-  const Targets targets = detail::prepare_targets(loss_, y, x.shape.rows(), output_size, "evaluate");
+  const Targets targets = detail::prepare_targets(compiled_.loss, y, x.shape.rows(), output_size, "evaluate");
   return evaluate_rows(x.data, targets, 0, x.shape.rows(), batch_size, team);
 }
 
@@ -402,9 +391,9 @@ double Model<Spec>::compute_gradients(Features x, Labels y) {
   const std::size_t rows = x.shape.rows();
   reserve(rows);
   float* targets = gathered_.data();
-  detail::fill_targets(loss_, y, rows, output_size, "compute_gradients", targets);
-  const Batch batch{x.data, targets, detail::target_width(loss_, output_size), nullptr, rows};
-  return engine_.forward_backward(batch, loss_, dropout_rng_).loss_sum / static_cast<double>(rows);
+  detail::fill_targets(compiled_.loss, y, rows, output_size, "compute_gradients", targets);
+  const Batch batch{x.data, targets, detail::target_width(compiled_.loss, output_size), nullptr, rows};
+  return engine_.forward_backward(batch, compiled_.loss, dropout_rng_).loss_sum / static_cast<double>(rows);
 }
 
 template <class Spec>
@@ -415,10 +404,10 @@ Model<Spec> Model<Spec>::load(const std::filesystem::path& path, const CustomObj
   std::copy(saved.weights.non_trainable.begin(), saved.weights.non_trainable.end(),
             model.engine_.non_trainable.begin());
   if (saved.optimizer) {
-    model.optimizer_ = std::move(*saved.optimizer);
-    model.loss_ = saved.loss;
-    model.set_metrics(std::move(saved.metrics));
-    model.compiled_ = true;
+    model.compiled_.optimizer = std::move(*saved.optimizer);
+    model.compiled_.loss = saved.loss;
+    model.compiled_.set_metrics(std::move(saved.metrics));
+    model.compiled_.done = true;
   }
   model.history_ = std::move(saved.history);
   model.dropout_rng_.set_state(saved.dropout_rng);
