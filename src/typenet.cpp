@@ -8,6 +8,7 @@
 #include "typenet/detail/parallel-inl.hpp"
 #include "typenet/detail/score-inl.hpp"
 #include "typenet/detail/sparse_rows-inl.hpp"
+#include "typenet/io/atomic_file-inl.hpp"
 #include "typenet/io/model_file-inl.hpp"
 #include "typenet/io/network_description-inl.hpp"
 #include "typenet/layers/dense-inl.hpp"

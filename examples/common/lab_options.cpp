@@ -34,4 +34,8 @@ Options parse_options(int argc, char** argv, const std::string& description, con
   return o;
 }
 
+fs::path Options::model_dir(const std::string& name) const {
+  return seed_folder.empty() ? out_dir / name : out_dir / name / seed_folder;
+}
+
 }  // namespace lab

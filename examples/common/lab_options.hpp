@@ -25,9 +25,7 @@ struct Options {
   std::string seed_folder;
 
   bool wants(const std::string& name) const { return model == "all" || model == name; }
-  fs::path model_dir(const std::string& name) const {
-    return seed_folder.empty() ? out_dir / name : out_dir / name / seed_folder;
-  }
+  fs::path model_dir(const std::string& name) const;  // out_dir/<name>[/<seed_folder>]
 };
 
 // An example's own flag naming a folder that must exist (pneumonia_cnn's --images).

@@ -1,8 +1,10 @@
 // The results a lab example writes about each model (common/lab_report.hpp), compiled once for
 // every example.
 #include "common/lab_report.hpp"
+#include "common/weight_census.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -12,6 +14,7 @@
 
 #include "typenet/io/atomic_file.hpp"
 #include "typenet/metrics.hpp"
+#include "typenet/model/summary.hpp"  // with_thousands
 #include "typenet/plot.hpp"
 #include "typenet/plot/roc.hpp"
 
@@ -314,6 +317,22 @@ std::string clinical_report(const std::filesystem::path& out_dir, const std::str
     md << "| " << item.key() << " (published) | | | | " << number(item.value().value("test_accuracy", nlohmann::json()), 3)
        << " | | " << number(item.value().value("test_auc", nlohmann::json()), 3) << " | | | | | |\n";
   return md.str();
+}
+
+// weight_census.hpp's table.
+std::string census_markdown(const std::vector<WeightCensus>& rows) {
+  std::string md =
+      "| family | model | conv layers | dense layers | trainable params | in conv layers | in dense layers | share in dense |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& r : rows) {
+    char share[16];
+    std::snprintf(share, sizeof share, "%.1f %%", r.total ? 100.0 * static_cast<double>(r.dense) / static_cast<double>(r.total) : 0.0);
+    using typenet::detail::with_thousands;
+    md += "| " + r.family + " | " + r.model + " | " + std::to_string(r.conv_layers) + " | " + std::to_string(r.dense_layers) +
+          " | " + with_thousands(r.total) + " | " + with_thousands(r.conv) + " | " + with_thousands(r.dense) + " | " + share +
+          " |\n";
+  }
+  return md;
 }
 
 }  // namespace lab

@@ -2,13 +2,12 @@
 // Where a network's weights sit, from its compile-time type: the parameters of its convolution
 // layers, of its dense layers and of the rest, and the markdown table the lab report shows.
 #include <cstddef>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "typenet/layers/conv2d.hpp"
 #include "typenet/layers/dense.hpp"
-#include "typenet/model/summary.hpp"
+#include "typenet/network/sequential.hpp"
 
 namespace lab {
 
@@ -39,19 +38,7 @@ WeightCensus census(std::string family, std::string model) {
   return c;
 }
 
-inline std::string census_markdown(const std::vector<WeightCensus>& rows) {
-  std::string md =
-      "| family | model | conv layers | dense layers | trainable params | in conv layers | in dense layers | share in dense |\n"
-      "|---|---|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& r : rows) {
-    char share[16];
-    std::snprintf(share, sizeof share, "%.1f %%", r.total ? 100.0 * static_cast<double>(r.dense) / static_cast<double>(r.total) : 0.0);
-    using typenet::detail::with_thousands;
-    md += "| " + r.family + " | " + r.model + " | " + std::to_string(r.conv_layers) + " | " + std::to_string(r.dense_layers) +
-          " | " + with_thousands(r.total) + " | " + with_thousands(r.conv) + " | " + with_thousands(r.dense) + " | " + share +
-          " |\n";
-  }
-  return md;
-}
+// The markdown table of the rows (common/lab_report.cpp, compiled once for the examples).
+std::string census_markdown(const std::vector<WeightCensus>& rows);
 
 }  // namespace lab

@@ -2,64 +2,33 @@
 // Writes that never leave a half-written file behind: the content goes to a temporary file in
 // the target's folder, is flushed and fsync'ed, then renamed over the target (rename is atomic
 // within one file system, so a reader sees either the old file or the new one).
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "typenet/config.hpp"
 
 namespace typenet::io {
 
 namespace detail {
-inline std::runtime_error os_error(const std::string& what, const std::filesystem::path& path) {
-  return std::runtime_error(what + " '" + path.string() + "': " + std::strerror(errno));
-}
-
-inline void fsync_path(const std::filesystem::path& path, int flags) {
-  int fd = ::open(path.c_str(), flags);
-  if (fd < 0) throw os_error("cannot open for fsync", path);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw os_error("fsync failed on", path);
-}
+// `what` 'path': and the text of errno.
+std::runtime_error os_error(const std::string& what, const std::filesystem::path& path);
+// Opens `path` with `flags` (a file, or a folder with O_DIRECTORY) and fsyncs it.
+void fsync_path(const std::filesystem::path& path, int flags);
 }  // namespace detail
 
 // Calls `produce(temp_path)` to write the new content to a temporary path, then makes it durable
 // and renames it over `target`. Used for files written by other libraries (PLplot's PNGs).
-inline void replace_atomically(const std::filesystem::path& target,
-                               const std::function<void(const std::filesystem::path&)>& produce) {
-  namespace fs = std::filesystem;
-  fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  fs::create_directories(folder);
-  fs::path temp = folder / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()));
-  try {
-    produce(temp);
-    detail::fsync_path(temp, O_RDONLY);
-    fs::rename(temp, target);
-    detail::fsync_path(folder, O_RDONLY | O_DIRECTORY);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw;
-  }
-}
+void replace_atomically(const std::filesystem::path& target,
+                        const std::function<void(const std::filesystem::path&)>& produce);
 
 // Atomically replaces `target` with `content`.
-inline void write_file_atomically(const std::filesystem::path& target, std::string_view content) {
-  replace_atomically(target, [&](const std::filesystem::path& temp) {
-    std::FILE* f = std::fopen(temp.c_str(), "wb");
-    if (!f) throw detail::os_error("cannot create", temp);
-    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-    ok = (std::fflush(f) == 0) && ok;
-    ok = (std::fclose(f) == 0) && ok;
-    if (!ok) throw detail::os_error("cannot write", temp);
-  });
-}
+void write_file_atomically(const std::filesystem::path& target, std::string_view content);
 
 }  // namespace typenet::io
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/io/atomic_file-inl.hpp"
+#endif
