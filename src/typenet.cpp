@@ -21,5 +21,6 @@
 #include "typenet/model/targets-inl.hpp"
 #include "typenet/training/callbacks-inl.hpp"
 #include "typenet/training/history-inl.hpp"
+#include "typenet/training/keep_best-inl.hpp"
 #include "typenet/training/learning_rate-inl.hpp"
 #include "typenet/training/optimizers-inl.hpp"

@@ -19,23 +19,10 @@
 #include "common/lab_example.hpp"
 #include "common/lab_report.hpp"
 #include "typenet/data/augment.hpp"
-#include "typenet/metrics/class_weight.hpp"
 #include "typenet/metrics/roc.hpp"
 #include "typenet/training/keep_best.hpp"
 
 namespace lab {
-
-struct BinarySplit {
-  typenet::Features x;
-  const xt::xtensor<std::uint8_t, 1>& labels;  // 0 negative, 1 positive
-};
-
-// (n,) class indices as the (n, 1) float targets of binary cross-entropy.
-inline xt::xtensor<float, 2> binary_targets(const xt::xtensor<std::uint8_t, 1>& labels) {
-  auto y = xt::xtensor<float, 2>::from_shape({labels.size(), 1});
-  for (std::size_t i = 0; i < labels.size(); ++i) y(i, 0) = static_cast<float>(labels(i));
-  return y;
-}
 
 inline std::vector<float> positive_scores(const xt::xtensor<float, 2>& probabilities) {
   return std::vector<float>(probabilities.begin(), probabilities.end());
@@ -48,20 +35,12 @@ void run_binary(typenet::Model<Net>& model, const BinarySpec& binary, const Opti
   const fs::path dir = options.model_dir(spec.name);
   fs::create_directories(dir);
   const std::size_t epochs = options.epochs.value_or(spec.epochs);
-  std::cout << "\n== " << spec.part << ": " << spec.name << " — " << spec.description << " (batch " << spec.batch_size
-            << ", up to " << epochs << " epochs)\n";
-  model.summary(std::cout);
   std::ostringstream summary;
   model.summary(summary);
+  print_run_heading(spec, epochs, true, summary.str());
+  const BinaryTargets t = binary_targets(train, val, test);
 
-  const std::vector<std::uint8_t> train_labels(train.labels.begin(), train.labels.end());
-  const std::vector<std::uint8_t> val_labels(val.labels.begin(), val.labels.end());
-  const std::vector<std::uint8_t> test_labels(test.labels.begin(), test.labels.end());
-  const auto y_train = binary_targets(train.labels), y_val = binary_targets(val.labels), y_test = binary_targets(test.labels);
-  const std::vector<double> class_weight = typenet::balanced_class_weight(train_labels, 2);
-  std::cout << "class weights (balanced): " << class_weight[0] << ", " << class_weight[1] << '\n';
-
-  auto val_auc = [&] { return typenet::metrics::roc_auc(val_labels, positive_scores(model.predict(val.x))); };
+  auto val_auc = [&] { return typenet::metrics::roc_auc(t.val_labels, positive_scores(model.predict(val.x))); };
   // With augmentation, fit sees a buffer that holds a new distortion of every image each epoch.
   std::optional<AugmentedImages> augmented;
   typenet::Features x_train = train.x;
@@ -73,19 +52,19 @@ void run_binary(typenet::Model<Net>& model, const BinarySpec& binary, const Opti
   }
   const auto start = std::chrono::steady_clock::now();
   const typenet::KeepBestResult fitted = typenet::fit_keep_best(
-      model, x_train, y_train,
+      model, x_train, t.y_train,
       {.batch_size = spec.batch_size, .epochs = epochs, .verbose = options.verbose,
-       .validation_data = typenet::ValidationData{val.x, y_val}, .class_weight = class_weight},
+       .validation_data = typenet::ValidationData{val.x, t.y_val}, .class_weight = t.class_weight},
       {.monitor = "val_auc", .score = val_auc, .patience = binary.patience, .on_epoch_begin = augment});
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // The threshold and every figure after it are chosen on the validation split's scores; the test
   // split is scored once, here (lab_report.cpp).
-  const typenet::Evaluation test_result = model.evaluate(test.x, y_test);
+  const typenet::Evaluation test_result = model.evaluate(test.x, t.y_test);
   save_model(model, dir);
   write_binary_results({binary, options, Net::param_count, epochs, fitted.history, fitted.best_epoch,
-                        fitted.stopped_early, class_weight, train_seconds, summary.str(), val_labels,
-                        positive_scores(model.predict(val.x)), test_labels, positive_scores(model.predict(test.x)),
+                        fitted.stopped_early, t.class_weight, train_seconds, summary.str(), t.val_labels,
+                        positive_scores(model.predict(val.x)), t.test_labels, positive_scores(model.predict(test.x)),
                         test_result.loss, test_result.accuracy});
 }
 

@@ -217,11 +217,9 @@ void run(typenet::Model<Net>& model, const ModelSpec& spec, const Options& optio
   const fs::path dir = options.model_dir(spec.name);
   fs::create_directories(dir);
   const std::size_t epochs = options.epochs.value_or(spec.epochs);
-  std::cout << "\n== " << spec.part << ": " << spec.name << " — " << spec.description << " (batch " << spec.batch_size
-            << ", " << epochs << " epochs)\n";
-  model.summary(std::cout);
   std::ostringstream summary;
   model.summary(summary);
+  print_run_heading(spec, epochs, false, summary.str());
 
   const auto start = std::chrono::steady_clock::now();
   const double validation_split = 0.1;

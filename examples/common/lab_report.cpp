@@ -319,6 +319,30 @@ std::string clinical_report(const std::filesystem::path& out_dir, const std::str
   return md.str();
 }
 
+void print_run_heading(const ModelSpec& spec, std::size_t epochs, bool up_to, const std::string& summary) {
+  std::cout << "\n== " << spec.part << ": " << spec.name << " — " << spec.description << " (batch " << spec.batch_size
+            << ", " << (up_to ? "up to " : "") << epochs << " epochs)\n"
+            << summary;
+}
+
+BinaryTargets binary_targets(const BinarySplit& train, const BinarySplit& val, const BinarySplit& test) {
+  auto targets = [](const xt::xtensor<std::uint8_t, 1>& labels) {
+    auto y = xt::xtensor<float, 2>::from_shape({labels.size(), 1});
+    for (std::size_t i = 0; i < labels.size(); ++i) y(i, 0) = static_cast<float>(labels(i));
+    return y;
+  };
+  BinaryTargets t{{train.labels.begin(), train.labels.end()},
+                  {val.labels.begin(), val.labels.end()},
+                  {test.labels.begin(), test.labels.end()},
+                  targets(train.labels),
+                  targets(val.labels),
+                  targets(test.labels),
+                  {}};
+  t.class_weight = typenet::balanced_class_weight(t.train_labels, 2);
+  std::cout << "class weights (balanced): " << t.class_weight[0] << ", " << t.class_weight[1] << '\n';
+  return t;
+}
+
 // weight_census.hpp's table.
 std::string census_markdown(const std::vector<WeightCensus>& rows) {
   std::string md =

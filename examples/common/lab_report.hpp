@@ -11,8 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <xtensor/xtensor.hpp>
+
 #include "common/lab_options.hpp"
 #include "typenet/data/augment.hpp"
+#include "typenet/model/array_ref.hpp"
 #include "typenet/training/history.hpp"
 
 namespace lab {
@@ -46,6 +49,27 @@ struct BinarySpec {
   std::vector<std::string> class_names = {"0", "1"};
   std::vector<Published> references;  // published figures to print next to ours
 };
+
+// A run's heading, then the model's summary: "== part: name — description (batch 128, 10 epochs)",
+// or "up to 10 epochs" for a run that may stop early.
+void print_run_heading(const ModelSpec& spec, std::size_t epochs, bool up_to, const std::string& summary);
+
+// One split of a binary diagnosis: its samples and their labels (0 negative, 1 positive).
+struct BinarySplit {
+  typenet::Features x;
+  const xt::xtensor<std::uint8_t, 1>& labels;
+};
+
+// What binary_lab_example.hpp's run_binary() trains and scores with: each split's labels, and
+// as (n, 1) targets of binary cross-entropy; the balanced class weights of the training split.
+struct BinaryTargets {
+  std::vector<std::uint8_t> train_labels, val_labels, test_labels;
+  xt::xtensor<float, 2> y_train, y_val, y_test;
+  std::vector<double> class_weight;
+};
+
+// Also prints the class weights.
+BinaryTargets binary_targets(const BinarySplit& train, const BinarySplit& val, const BinarySplit& test);
 
 // A multi-class model after training and testing (lab_example.hpp's run()).
 struct RunRecord {

@@ -8,14 +8,12 @@
 //
 //   auto best = tn::fit_keep_best(model, x, y, {.batch_size = 64, .epochs = 30, .validation_data = val},
 //                                 {.monitor = "val_auc", .score = [&] { return val_auc(model); }, .patience = 8});
-#include <cmath>
 #include <cstddef>
 #include <functional>
-#include <limits>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
+#include "typenet/config.hpp"
 #include "typenet/model/model.hpp"
 #include "typenet/training/callbacks.hpp"
 #include "typenet/training/history.hpp"
@@ -38,32 +36,22 @@ struct KeepBestResult {
   bool stopped_early;
 };
 
+namespace detail {
+// fit_keep_best's two callbacks, put first in options.callbacks (the score must be in the logs
+// before EarlyStopping reads them; the caller's callbacks follow), and the result read from the
+// EarlyStopping. Neither depends on the network: compiled once, in libtypenet.
+std::shared_ptr<EarlyStopping> add_keep_best_callbacks(FitOptions& options, const KeepBest& keep);
+KeepBestResult keep_best_result(History history, const EarlyStopping& stopping);
+}  // namespace detail
+
 template <class Spec>
 KeepBestResult fit_keep_best(Model<Spec>& model, Features x, Labels y, FitOptions options, const KeepBest& keep) {
-  if (!keep.score) throw std::invalid_argument("fit_keep_best: KeepBest::score is empty");
-  auto scorer = std::make_shared<LambdaCallback>();
-  scorer->epoch_begin = [&](std::size_t epoch, Logs&) {
-    if (keep.on_epoch_begin) keep.on_epoch_begin(epoch + 1);
-  };
-  scorer->epoch_end = [&](std::size_t epoch, Logs& logs) {
-    const double score = keep.score();
-    if (!std::isfinite(score))
-      throw std::runtime_error("fit_keep_best: " + keep.monitor + " is " + std::to_string(score) + " after epoch " +
-                               std::to_string(epoch + 1));
-    logs.set(keep.monitor, score);
-  };
-  auto stopping = std::make_shared<EarlyStopping>(EarlyStopping::Options{
-      .monitor = keep.monitor,
-      .patience = keep.patience ? keep.patience : std::numeric_limits<std::size_t>::max(),
-      .verbose = options.verbose,
-      .mode = "max",
-      .restore_best_weights = true,
-      .out = options.out});
-  // The score must be in the logs before EarlyStopping reads them; the caller's callbacks follow.
-  options.callbacks.insert(options.callbacks.begin(), {scorer, stopping});
-  History history = model.fit(x, y, options);
-  return {std::move(history), stopping->best_epoch() + 1,
-          stopping->best().value_or(-std::numeric_limits<double>::infinity()), stopping->stopped_epoch() > 0};
+  const std::shared_ptr<EarlyStopping> stopping = detail::add_keep_best_callbacks(options, keep);
+  return detail::keep_best_result(model.fit(x, y, options), *stopping);
 }
 
 }  // namespace typenet
+
+#ifdef TYPENET_HEADER_ONLY
+#include "typenet/training/keep_best-inl.hpp"
+#endif
