@@ -1,8 +1,9 @@
 #pragma once
 // How typenet's non-template code is built. Most of typenet depends on a network's type and lives
-// in templates; what does not (reading and writing model files, the epoch's bookkeeping, the
-// callbacks, the thread team, layer configs, the data loaders and image decoders) is written once,
-// each in a header of its own beside the one that declares it (model/fit_support-inl.hpp beside
+// in templates; what does not (reading and writing model files, a network's description and
+// summary, what compile() sets, the epoch's bookkeeping, the callbacks, the thread team, layer
+// configs, atomic writes, the data loaders and image decoders) is written once, each in a header
+// of its own beside the one that declares it (model/fit_support-inl.hpp beside
 // model/fit_support.hpp), and is built one of two ways:
 //
 //   header-only (the default, nothing to link): each header includes its definitions and the
