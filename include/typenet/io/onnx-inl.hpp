@@ -103,7 +103,7 @@ inline void describe_tensor(::onnx::ValueInfoProto& info, const std::string& nam
 
 TYPENET_INLINE NetworkPlan plan_network(const io::NetworkDescription& net, std::span<const LayerForm> forms,
                                         std::size_t from) {
-  if (forms.size() != net.layers.size() || from >= net.layers.size())
+  if (forms.size() != net.layers.size() || from > net.layers.size())
     throw std::logic_error("typenet::onnx::detail::plan_network: the forms or `from` do not match the description");
   NetworkPlan plan;
   plan.input_dims = from > 0 ? net.layers[from - 1].output_dims : net.input_dims;
