@@ -51,6 +51,32 @@ std::vector<std::int64_t> dims_of(const ::onnx::ValueInfoProto& info) {
 
 }  // namespace
 
+TEST_CASE("onnx plan: made from the network's description, an inner Input left out, offsets as the weights lie") {
+  using Checked = tn::Sequential<tn::Input<32>, tn::Dense<10, tn::Softmax>>;
+  using Net = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same, 2>, tn::BatchNormalization,
+                             tn::Flatten, tn::Dense<32, tn::ReLU>, Checked>;
+  const tn::onnx::NetworkPlan plan = tn::onnx::detail::plan_network<Net>();
+  CHECK(plan.input_dims == std::vector<std::size_t>{6, 6, 2});
+  REQUIRE(plan.layers.size() == 5);
+  const auto& conv = plan.layers[0];
+  CHECK(conv.name == "conv2d");
+  CHECK(conv.activation == "relu");
+  CHECK((conv.kernel[0] == 3 && conv.stride[0] == 2));
+  // Keras's "same" at stride 2 on 6 pixels: 3 outputs need 7, the odd one after.
+  CHECK((conv.pads[0] == 0 && conv.pads[1] == 0 && conv.pads[2] == 1 && conv.pads[3] == 1));
+  CHECK(plan.layers[1].kind == tn::onnx::LayerPlan::Kind::batch_normalization);
+  CHECK(plan.layers[1].epsilon == doctest::Approx(1e-3));
+  CHECK(plan.layers[1].param_offset == Net::param_offset[2]);
+  CHECK(plan.layers[4].name == "dense_1");
+  CHECK(plan.layers[4].param_offset == Net::param_offset[6]);
+  CHECK(plan.layers[4].non_trainable_offset == Net::non_trainable_offset[6]);
+  // From the end of the network on: a graph that only passes its input through.
+  const tn::onnx::NetworkPlan after = tn::onnx::detail::plan_network(tn::io::describe_network<Net>(),
+                                                                     tn::onnx::detail::layer_forms<Net>, 6);
+  CHECK(after.layers.empty());
+  CHECK(after.input_from == "dense_1");
+}
+
 TEST_CASE("onnx::save: an MLP, its input as predict takes it and its kernel as Gemm's B") {
   using Net = tn::Sequential<tn::Input<28, 28>, tn::Flatten, tn::Dense<32, tn::ReLU>, tn::Dropout<0.5>, tn::Dense<10, tn::Softmax>>;
   tn::Model<Net> model{3};
