@@ -83,17 +83,23 @@ constexpr LayerRecord record_of() {
           L::shown_in_summary};
 }
 
+// A table with one entry per layer the description holds, in its order: make.template
+// operator()<Layer>() of each (layer_records<Net> here, the ONNX forms in io/onnx.hpp).
+template <class Net, class Make>
+constexpr auto described_table(Make make) {
+  using Entry = decltype(make.template operator()<typename Net::template layer<0>>());
+  std::array<Entry, described_count<Net>()> table{};
+  std::size_t n = 0;
+  Net::for_each_layer([&]<std::size_t I>() {
+    if constexpr (described<Net, I>) table[n++] = make.template operator()<typename Net::template layer<I>>();
+  });
+  return table;
+}
+
 }  // namespace detail
 
 template <class Net>
-inline constexpr auto layer_records = [] {
-  std::array<LayerRecord, detail::described_count<Net>()> records{};
-  std::size_t n = 0;
-  Net::for_each_layer([&]<std::size_t I>() {
-    if constexpr (detail::described<Net, I>) records[n++] = detail::record_of<typename Net::template layer<I>>();
-  });
-  return records;
-}();
+inline constexpr auto layer_records = detail::described_table<Net>([]<class L>() { return detail::record_of<L>(); });
 
 // The description from a network's table and its totals (compiled once, in libtypenet).
 NetworkDescription describe_network(std::span<const LayerRecord> layers, std::span<const std::size_t> input_dims,

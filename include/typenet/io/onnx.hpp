@@ -178,14 +178,7 @@ constexpr LayerForm form_of() {
 
 // The forms of the layers describe_network<Net>() describes, in its order.
 template <class Net>
-inline constexpr auto layer_forms = [] {
-  std::array<LayerForm, io::detail::described_count<Net>()> forms{};
-  std::size_t n = 0;
-  Net::for_each_layer([&]<std::size_t I>() {
-    if constexpr (io::detail::described<Net, I>) forms[n++] = form_of<typename Net::template layer<I>>();
-  });
-  return forms;
-}();
+inline constexpr auto layer_forms = io::detail::described_table<Net>([]<class B>() { return form_of<B>(); });
 
 // The plan of described layers [from, end): from 0, the whole network (its Input is the graph's
 // input); from the end of the fixed prefix, the rest, taking the prefix's output. `forms` holds

@@ -60,13 +60,6 @@ TYPENET_INLINE std::string summary_row(std::string_view a, std::string_view b, s
   return lines;
 }
 
-// "(None, 28, 28, 1)", as Keras prints an output shape with its batch dimension.
-TYPENET_INLINE std::string keras_shape_string(const std::vector<std::size_t>& dims) {
-  std::string s = "(None";
-  for (std::size_t d : dims) s += ", " + std::to_string(d);
-  return s + ")";
-}
-
 }  // namespace detail
 
 TYPENET_INLINE void print_summary(std::ostream& os, const io::NetworkDescription& net, std::string_view model_name) {

@@ -2,9 +2,19 @@
 // Compile-time tensor shapes, channels-last like Keras: Shape<28, 28, 1> is one image.
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string>
 
 namespace typenet {
+
+namespace detail {
+// "(None, 28, 28, 1)" for the dims {28, 28, 1}: a shape as Keras prints it, with its batch dimension.
+inline std::string keras_shape_string(std::span<const std::size_t> dims) {
+  std::string s = "(None";
+  for (std::size_t d : dims) s += ", " + std::to_string(d);
+  return s + ")";
+}
+}  // namespace detail
 
 template <std::size_t... Dims>
 struct Shape {
@@ -13,11 +23,7 @@ struct Shape {
   static constexpr std::array<std::size_t, rank> dims{Dims...};
 
   // "(None, 28, 28, 1)", as Keras prints an output shape with its batch dimension.
-  static std::string keras_string() {
-    std::string s = "(None";
-    for (std::size_t d : dims) s += ", " + std::to_string(d);
-    return s + ")";
-  }
+  static std::string keras_string() { return detail::keras_shape_string(dims); }
 };
 
 template <class T>
