@@ -4,6 +4,7 @@
 // for the lab's target of 0.993, also trains on augmented images with a cosine-decayed rate, on
 // three seeds (--seeds), reported one by one and as their mean.
 #include <typenet/data.hpp>
+#include <typenet/io/atomic_file.hpp>
 #include <typenet/typenet.hpp>
 
 #include <cmath>

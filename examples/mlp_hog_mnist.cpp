@@ -17,6 +17,7 @@
 #include <typenet/data.hpp>
 #include <typenet/features/hog.hpp>
 #include <typenet/features/hog_visualization.hpp>
+#include <typenet/io/atomic_file.hpp>
 #include <typenet/typenet.hpp>
 
 #include "common/lab_example.hpp"

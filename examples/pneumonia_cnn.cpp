@@ -10,6 +10,7 @@
 // normal and pneumonia (in any case), holding PNG or JPEG files of any size.
 #include <typenet/data/image_folder.hpp>
 #include <typenet/data/medmnist.hpp>
+#include <typenet/io/atomic_file.hpp>
 #include <typenet/typenet.hpp>
 
 #include <cctype>

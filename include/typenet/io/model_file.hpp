@@ -6,7 +6,6 @@
 // where they are compiled. io/saved_model.hpp has the file's contents, io/model_file_format.hpp
 // its byte layout.
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +13,7 @@
 
 #include "typenet/config.hpp"
 #include "typenet/detail/random.hpp"
+#include "typenet/io/file_path.hpp"
 #include "typenet/io/network_description.hpp"
 #include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
@@ -38,7 +38,7 @@ struct SavedModel {
 };
 
 // Writes the whole training state atomically; `optimizer` is null for a model never compiled.
-void save_model_file(const std::filesystem::path& path, const NetworkDescription& net, std::span<const float> weights,
+void save_model_file(const FilePath& path, const NetworkDescription& net, std::span<const float> weights,
                      std::span<const float> non_trainable, const OptimizerState* optimizer, const Loss& loss,
                      std::span<const Metric> metrics, const History& history, const typenet::detail::Rng& dropout_rng,
                      const typenet::detail::Rng& shuffle_rng);
@@ -46,12 +46,14 @@ void save_model_file(const std::filesystem::path& path, const NetworkDescription
 // Read back, after checking the file against `net`; a file saved from another network is refused
 // with both architectures side by side.
 // A model compiled with a user's loss or optimizer finds it in `custom`, by name.
-SavedModel load_model_file(const std::filesystem::path& path, const NetworkDescription& net,
+SavedModel load_model_file(const FilePath& path, const NetworkDescription& net,
                            const CustomObjects& custom = {});
-SavedWeights load_weights_file(const std::filesystem::path& path, const NetworkDescription& net);
+SavedWeights load_weights_file(const FilePath& path, const NetworkDescription& net);
 
 // Keras's model.to_json() of the network: compact with indent < 0, else indented by `indent`.
 std::string keras_model_json_text(const NetworkDescription& net, int indent = -1);
+// The same indented by 2, written atomically (Model::export_json).
+void export_keras_model_json(const FilePath& path, const NetworkDescription& net);
 
 }  // namespace typenet::io
 

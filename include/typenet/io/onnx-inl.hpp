@@ -140,7 +140,7 @@ TYPENET_INLINE NetworkPlan plan_network(const io::NetworkDescription& net, std::
 }  // namespace detail
 
 TYPENET_INLINE void write_model(const NetworkPlan& net, std::span<const float> params,
-                                std::span<const float> non_trainable, const std::filesystem::path& path) {
+                                std::span<const float> non_trainable, const FilePath& path) {
   using Kind = LayerPlan::Kind;
   ::onnx::ModelProto model;
   model.set_ir_version(7);  // what opset 13 came with; every consumer of opset 13 reads it
@@ -243,7 +243,7 @@ TYPENET_INLINE void write_model(const NetworkPlan& net, std::span<const float> p
 
   std::string bytes;
   if (!model.SerializeToString(&bytes)) throw std::runtime_error(path.string() + ": the ONNX model could not be serialised");
-  io::write_file_atomically(path, bytes);
+  io::write_file_atomically(path.string(), bytes);
 }
 
 }  // namespace typenet::onnx

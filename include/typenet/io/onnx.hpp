@@ -17,7 +17,6 @@
 // whose input is the prefix's output, which `model.predict_fixed_prefix(x)` computes.
 #include <array>
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "typenet/config.hpp"
+#include "typenet/io/file_path.hpp"
 #include "typenet/io/network_description.hpp"
 #include "typenet/model/model.hpp"
 
@@ -53,12 +53,12 @@ struct NetworkPlan {
 
 // Writes the ONNX model atomically (a temporary file renamed), as typenet's own saves are.
 void write_model(const NetworkPlan& net, std::span<const float> params, std::span<const float> non_trainable,
-                 const std::filesystem::path& path);
+                 const FilePath& path);
 
 // Reads the weights of an ONNX model of the same architecture into `params` and `non_trainable`
 // (laid out as the network's), or throws std::runtime_error naming the file and, at the first
 // difference, both architectures. Nothing is written unless every weight was found and fits.
-void read_weights(const NetworkPlan& net, const std::filesystem::path& path, std::span<float> params,
+void read_weights(const NetworkPlan& net, const FilePath& path, std::span<float> params,
                   std::span<float> non_trainable);
 
 namespace detail {
@@ -207,14 +207,14 @@ struct AfterFixedPrefix {};
 inline constexpr AfterFixedPrefix after_fixed_prefix{};
 
 template <class Net>
-void save(const Model<Net>& model, const std::filesystem::path& path) {
+void save(const Model<Net>& model, const FilePath& path) {
   static_assert(detail::check_exportable<Net>::ok);
   write_model(detail::plan_network<Net>(), model.parameters(), model.non_trainable_parameters(), path);
 }
 // The layers after the fixed prefix; the graph's input "input" is what the model's
 // predict_fixed_prefix(x) returns, and the file's metadata names the layer it comes from.
 template <class Net>
-void save(const Model<Net>& model, const std::filesystem::path& path, AfterFixedPrefix) {
+void save(const Model<Net>& model, const FilePath& path, AfterFixedPrefix) {
   static_assert(detail::check_fixed_prefix<Net>());
   write_model(detail::plan_network<Net, Model<Net>::fixed_prefix>(), model.parameters(),
               model.non_trainable_parameters(), path);
@@ -226,14 +226,14 @@ void save(const Model<Net>& model, const std::filesystem::path& path, AfterFixed
 // converted (Linear's (out, in) weight, Conv2d's (out, in, kh, kw), and the order of the features
 // a channels-first Flatten produces). The rest of the model (optimizer, History) is kept.
 template <class Net>
-void load_weights(Model<Net>& model, const std::filesystem::path& path) {
+void load_weights(Model<Net>& model, const FilePath& path) {
   static_assert(detail::check_exportable<Net>::ok);
   read_weights(detail::plan_network<Net>(), path, model.parameters(), model.non_trainable_parameters());
 }
 // The weights of the layers after the fixed prefix, from a file that save(..., after_fixed_prefix)
 // wrote, or any ONNX model of that part.
 template <class Net>
-void load_weights(Model<Net>& model, const std::filesystem::path& path, AfterFixedPrefix) {
+void load_weights(Model<Net>& model, const FilePath& path, AfterFixedPrefix) {
   static_assert(detail::check_fixed_prefix<Net>());
   read_weights(detail::plan_network<Net, Model<Net>::fixed_prefix>(), path, model.parameters(),
                model.non_trainable_parameters());

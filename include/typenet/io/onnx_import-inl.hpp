@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <stdexcept>
@@ -321,9 +322,9 @@ class Importer {
 
 }  // namespace detail
 
-TYPENET_INLINE void read_weights(const NetworkPlan& net, const std::filesystem::path& path, std::span<float> params,
+TYPENET_INLINE void read_weights(const NetworkPlan& net, const FilePath& path, std::span<float> params,
                                  std::span<float> non_trainable) {
-  detail::Importer(net, path).read(params, non_trainable);
+  detail::Importer(net, path.string()).read(params, non_trainable);
 }
 
 }  // namespace typenet::onnx

@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <span>
@@ -26,7 +25,7 @@
 #include "typenet/detail/parallel.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
-#include "typenet/io/atomic_file.hpp"
+#include "typenet/io/file_path.hpp"
 #include "typenet/io/model_file.hpp"
 #include "typenet/io/network_description.hpp"
 #include "typenet/model/array_ref.hpp"
@@ -161,22 +160,22 @@ class Model {
   // settings, the optimizer's moments, the History and the random streams, so that fit on a
   // loaded model continues the run as if it had never stopped. load refuses a file saved from
   // another network, showing both architectures.
-  void save(const std::filesystem::path& path) const {
+  void save(const FilePath& path) const {
     io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable,
                         compiled_.done ? &compiled_.optimizer : nullptr, compiled_.loss, compiled_.metrics.metrics(),
                         history_, dropout_rng_, shuffle_rng_);
   }
   // The weights alone (Keras's save_weights): a model file without the optimizer's state or the
   // History, which load_weights (or load, as an uncompiled model) reads.
-  void save_weights(const std::filesystem::path& path) const {
+  void save_weights(const FilePath& path) const {
     io::save_model_file(path, io::describe_network<Net>(), engine_.params, engine_.non_trainable, nullptr,
                         compiled_.loss, {}, History{}, dropout_rng_, shuffle_rng_);
   }
   // A model compiled with a loss or optimizer of the user's own needs it back by name, as
   // Keras's custom_objects: `load(path, {.losses = {Huber{}}})` (io/custom_objects.hpp).
-  static Model load(const std::filesystem::path& path, const CustomObjects& custom = {});
+  static Model load(const FilePath& path, const CustomObjects& custom = {});
   // Only the weights, from a file saved from the same network; the rest of the model is kept.
-  void load_weights(const std::filesystem::path& path) {
+  void load_weights(const FilePath& path) {
     const io::SavedWeights saved = io::load_weights_file(path, io::describe_network<Net>());
     std::copy(saved.trainable.begin(), saved.trainable.end(), engine_.params.begin());
     std::copy(saved.non_trainable.begin(), saved.non_trainable.end(), engine_.non_trainable.begin());
@@ -184,9 +183,7 @@ class Model {
   // The architecture alone, as Keras's model.to_json() writes it; export_json indents it, to be
   // read and diffed (Keras's model_from_json reads either).
   std::string to_json() const { return io::keras_model_json_text(io::describe_network<Net>()); }
-  void export_json(const std::filesystem::path& path) const {
-    io::write_file_atomically(path, io::keras_model_json_text(io::describe_network<Net>(), 2) + "\n");
-  }
+  void export_json(const FilePath& path) const { io::export_keras_model_json(path, io::describe_network<Net>()); }
 
  private:
   void require_compiled(const char* where) const {
@@ -397,7 +394,7 @@ double Model<Spec>::compute_gradients(Features x, Labels y) {
 }
 
 template <class Spec>
-Model<Spec> Model<Spec>::load(const std::filesystem::path& path, const CustomObjects& custom) {
+Model<Spec> Model<Spec>::load(const FilePath& path, const CustomObjects& custom) {
   io::SavedModel saved = io::load_model_file(path, io::describe_network<Net>(), custom);
   Model model;
   std::copy(saved.weights.trainable.begin(), saved.weights.trainable.end(), model.engine_.params.begin());

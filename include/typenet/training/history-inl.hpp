@@ -64,12 +64,12 @@ TYPENET_INLINE std::string History::to_csv() const {
   return out;
 }
 
-TYPENET_INLINE void History::write_json(const std::filesystem::path& path) const {
-  io::write_file_atomically(path, to_json());
+TYPENET_INLINE void History::write_json(const FilePath& path) const {
+  io::write_file_atomically(path.string(), to_json());
 }
 
-TYPENET_INLINE void History::write_csv(const std::filesystem::path& path) const {
-  io::write_file_atomically(path, to_csv());
+TYPENET_INLINE void History::write_csv(const FilePath& path) const {
+  io::write_file_atomically(path.string(), to_csv());
 }
 
 TYPENET_INLINE std::string History::format(double v) {

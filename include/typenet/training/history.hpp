@@ -2,13 +2,13 @@
 // What `fit` returns: every metric per epoch, in the order Keras's `history.history` has them
 // ("loss", "accuracy", then "val_loss", "val_accuracy").
 #include <cstddef>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "typenet/config.hpp"
+#include "typenet/io/file_path.hpp"
 
 namespace typenet {
 
@@ -34,8 +34,8 @@ class History {
   std::string to_csv() const;
 
   // Written atomically (io/atomic_file.hpp): a reader never sees half a file.
-  void write_json(const std::filesystem::path& path) const;
-  void write_csv(const std::filesystem::path& path) const;
+  void write_json(const FilePath& path) const;
+  void write_csv(const FilePath& path) const;
 
  private:
   static std::string format(double v);
