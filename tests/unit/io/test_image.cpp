@@ -18,11 +18,14 @@
 #include <stb/stb_image_write.h>
 #include <zlib.h>
 
+#include "support/file_bytes.hpp"
 #include "typenet/io/image.hpp"
 #include "typenet/io/png.hpp"
 
 namespace io = typenet::io;
 namespace fs = std::filesystem;
+using typenet::testing::read_bytes;
+using typenet::testing::write_bytes;
 
 namespace {
 
@@ -37,11 +40,6 @@ struct ImageDir {
   ~ImageDir() { fs::remove_all(path); }
   fs::path operator/(const std::string& name) const { return path / name; }
 };
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 void append(void* context, void* data, int size) {
   static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
@@ -141,12 +139,6 @@ std::string adam7(std::size_t width, std::size_t height, const std::vector<std::
   return out;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE(in);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 const std::string formats = "readable formats are PNG, JPEG and binary PGM/PPM (P5/P6)";
 }  // namespace
 
@@ -240,7 +232,7 @@ TEST_CASE("JPEG decodes to PIL's pixels") {
   // tests/data/image/make_jpeg_golden.py wrote the files and what PIL decodes from them: a colour
   // image with 2x2-subsampled chroma, a progressive one and a grayscale one, 19 x 13 pixels.
   const fs::path dir = fs::path(TYPENET_TEST_DATA) / "image";
-  std::istringstream golden(read_file(dir / "jpeg_golden.txt"));
+  std::istringstream golden(read_bytes(dir / "jpeg_golden.txt"));
   int checked = 0;
   for (std::string line; std::getline(golden, line);) {
     std::istringstream fields(line);
@@ -451,7 +443,7 @@ TEST_CASE("truncated and damaged files are errors, not images padded with zeros"
   }
   SUBCASE("a JPEG cut anywhere before its end marker") {
     for (const char* name : {"colour_420.jpg", "colour_progressive.jpg"}) {
-      const std::string jpeg = read_file(fs::path(TYPENET_TEST_DATA) / "image" / name);
+      const std::string jpeg = read_bytes(fs::path(TYPENET_TEST_DATA) / "image" / name);
       for (std::size_t cut = 1; cut < jpeg.size() - 2; ++cut) {
         CAPTURE(cut);
         (void)decode_error(jpeg.substr(0, cut), name);
@@ -488,7 +480,7 @@ TEST_CASE("a header claiming more than max_pixels is refused before any decoding
         "huge.ppm: the PPM header claims 4294967295 x 4294967295 pixels, more than the limit of 67108864 (max_pixels); "
         "not decoded");
   // A JPEG whose frame header (SOF) claims 60000 x 60000 pixels.
-  std::string jpeg = read_file(fs::path(TYPENET_TEST_DATA) / "image" / "colour_420.jpg");
+  std::string jpeg = read_bytes(fs::path(TYPENET_TEST_DATA) / "image" / "colour_420.jpg");
   const std::size_t sof = jpeg.find("\xff\xc0");
   REQUIRE(sof != std::string::npos);
   for (std::size_t i : {sof + 5, sof + 7}) {

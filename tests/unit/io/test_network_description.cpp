@@ -1,4 +1,4 @@
-// io/network_description.hpp: a network's compile-time table of layers (layer_records<Net>) and
+// io/network_description.hpp: a network's compile-time table of layers (layer_records<Described>) and
 // the description built from it, which summary, save, load and the ONNX export all read.
 #include <doctest/doctest.h>
 
@@ -17,14 +17,14 @@ namespace {
 
 // A block that checks its input with an Input of its own: the description leaves that Input out.
 using Checked = tn::Sequential<tn::Input<32>, tn::Dense<10, tn::Softmax>>;
-using Net = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::BatchNormalization,
+using Described = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::BatchNormalization,
                            tn::Flatten, tn::Dense<32, tn::ReLU>, Checked>;
-static_assert(Net::layer_count == 7);
+static_assert(Described::layer_count == 7);
 
 }  // namespace
 
 TEST_CASE("layer_records: one constant per described layer, the inner Input left out") {
-  constexpr const auto& records = tn::io::layer_records<Net>;
+  constexpr const auto& records = tn::io::layer_records<Described>;
   static_assert(records.size() == 6);
   static_assert(records[0].keras_class == "InputLayer" && !records[0].shown_in_summary);
   static_assert(records[1].keras_class == "Conv2D" && records[1].param_count == 3 * 3 * 2 * 4 + 4);
@@ -36,10 +36,10 @@ TEST_CASE("layer_records: one constant per described layer, the inner Input left
 }
 
 TEST_CASE("describe_network: names numbered as Keras's, shapes, counts and configs from the table") {
-  const tn::io::NetworkDescription net = tn::io::describe_network<Net>();
+  const tn::io::NetworkDescription net = tn::io::describe_network<Described>();
   CHECK(net.input_dims == std::vector<std::size_t>{6, 6, 2});
   CHECK(net.output_dims == std::vector<std::size_t>{10});
-  CHECK(net.param_count == Net::param_count);
+  CHECK(net.param_count == Described::param_count);
   CHECK(net.non_trainable_count == 8);
   std::vector<std::string> names;
   for (const auto& layer : net.layers) names.push_back(layer.name);
@@ -52,8 +52,8 @@ TEST_CASE("describe_network: names numbered as Keras's, shapes, counts and confi
 
 TEST_CASE("summary is printed from the description: Input left out, moving statistics counted") {
   std::ostringstream from_type, from_description;
-  tn::print_summary<Net>(from_type);
-  tn::print_summary(from_description, tn::io::describe_network<Net>());
+  tn::print_summary<Described>(from_type);
+  tn::print_summary(from_description, tn::io::describe_network<Described>());
   CHECK(from_type.str() == from_description.str());
   const std::string table = from_type.str();
   CHECK(table.find("input") == std::string::npos);

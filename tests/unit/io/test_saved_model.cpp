@@ -19,6 +19,7 @@
 #include <xtensor/xtensor.hpp>
 #include <zlib.h>
 
+#include "support/file_bytes.hpp"
 #include "support/random_arrays.hpp"
 #include "typenet/io/saved_model.hpp"
 #include "typenet/typenet.hpp"
@@ -26,6 +27,8 @@
 namespace tn = typenet;
 namespace fs = std::filesystem;
 using tn::testing::one_hot_cycle;
+using tn::testing::read_bytes;
+using tn::testing::write_bytes;
 using tn::testing::random_matrix;
 using Kind = tn::io::ModelFileError::Kind;
 
@@ -46,16 +49,6 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
   fs::path operator/(const std::string& name) const { return path / name; }
 };
-
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 bool same_bits(std::span<const float> a, std::span<const float> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
