@@ -9,7 +9,6 @@
 // reaches in 3 epochs on HOG that loses the gradients' directions (seed 42: 0.727 with 1
 // orientation, i.e. cell magnitudes only; 0.908 with 2), so HOG that bins wrongly fails it.
 // Runs in about 2 s on 2 cores.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -1,7 +1,6 @@
 // Acceptance on real data: the lab's model 1 (784 -> 512 sigmoid -> 10 softmax, RMSprop,
 // batch 128, validation_split 0.1) trained for 3 epochs on all of MNIST must reach a test
 // accuracy of at least 0.94 (the lab's run reaches about 0.97 after 10 epochs).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <iostream>

@@ -4,7 +4,6 @@
 // `pneumonia_cnn --images` trains the lab's 128x128 network (five conv blocks, 164,353 params) on
 // them for one epoch. The 28x28 images are upscaled to 128x128 by load_image_folder, so the large
 // convolutions run on real content. Subsets keep it short (about 15 s): 2,400 train, 200 val, 300 test.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdlib>

@@ -1,6 +1,5 @@
 // The training step must not allocate once the first batch has sized the buffers. Every
 // operator new in this program is counted; the test fails if a later step makes even one.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <atomic>

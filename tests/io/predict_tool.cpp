@@ -3,7 +3,6 @@
 // run on them as a user would. Its classes and probabilities must be the model's own on the
 // same digits, the digits' true classes must come out, and each kind of bad input must be
 // reported while the other images are still classified.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
