@@ -1,5 +1,5 @@
 // Not a misfit but a guard on what every misfit waits for: typenet/typenet.hpp must not parse
-// <filesystem> (about 7% of its cost to the compiler; the core's functions take a FilePath,
+// <filesystem> (about 6% of its cost to the compiler; the core's functions take a FilePath,
 // typenet/io/file_path.hpp). Like fits.cpp, it must compile.
 #include <typenet/typenet.hpp>
 #if defined(_GLIBCXX_FILESYSTEM) || defined(_LIBCPP_FILESYSTEM)

@@ -3,7 +3,7 @@
 // load_weights, export_json; History::write_json, write_csv; onnx::save, load_weights), taken as
 // a string or as a std::filesystem::path alike.
 //
-// Why not std::filesystem::path itself: <filesystem> is about 7% of what typenet/typenet.hpp
+// Why not std::filesystem::path itself: <filesystem> is about 6% of what typenet/typenet.hpp
 // costs the compiler (it brings <locale>, <iomanip> and <codecvt>), and every program pays it,
 // a misfit's diagnostic included, while only the definitions that open the file need it. They are
 // compiled once (typenet/config.hpp) and turn the text back into a std::filesystem::path.

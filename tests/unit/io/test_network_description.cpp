@@ -1,4 +1,4 @@
-// io/network_description.hpp: a network's compile-time table of layers (layer_records<Described>) and
+// io/network_description.hpp: a network's compile-time table of layers (layer_records<Net>) and
 // the description built from it, which summary, save, load and the ONNX export all read.
 #include <doctest/doctest.h>
 
@@ -17,8 +17,8 @@ namespace {
 
 // A block that checks its input with an Input of its own: the description leaves that Input out.
 using Checked = tn::Sequential<tn::Input<32>, tn::Dense<10, tn::Softmax>>;
-using Described = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>, tn::BatchNormalization,
-                           tn::Flatten, tn::Dense<32, tn::ReLU>, Checked>;
+using Described = tn::Sequential<tn::Input<6, 6, 2>, tn::Conv2D<4, 3, 3, tn::ReLU, tn::Same>,
+                                 tn::BatchNormalization, tn::Flatten, tn::Dense<32, tn::ReLU>, Checked>;
 static_assert(Described::layer_count == 7);
 
 }  // namespace
