@@ -3,7 +3,9 @@ cmake_minimum_required(VERSION 3.22)
 #  - the root holds only the entry points a user includes, and the one-line forwarding headers
 #    that keep 0.1's include paths working ("Moved to typenet/...");
 #  - every file a comment in the library, the tests, the examples or the benchmarks names
-#    (something.hpp, something.cpp) exists, so that comments do not point at code that moved.
+#    (something.hpp, something.cpp) exists, so that comments do not point at code that moved; a
+#    dependency's header is named by its include path (xtensor/xtensor.hpp) and looked up in
+#    EXTERNAL_INCLUDE, the dependencies' include folders.
 set(entry_points callbacks.hpp config.hpp data.hpp distributed.hpp features.hpp io.hpp metrics.hpp model.hpp
                  network.hpp plot.hpp threads.hpp typenet.hpp)
 file(GLOB root_headers RELATIVE "${ROOT}/include/typenet" "${ROOT}/include/typenet/*")
@@ -42,6 +44,11 @@ foreach(source IN LISTS sources)
         if(path STREQUAL named OR path MATCHES "(^|/)${named}$")
           set(found TRUE)
           break()
+        endif()
+      endforeach()
+      foreach(folder IN LISTS EXTERNAL_INCLUDE)
+        if(NOT found AND named MATCHES "/" AND EXISTS "${folder}/${named}")
+          set(found TRUE)
         endif()
       endforeach()
       if(NOT found)

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <xtensor/xtensor.hpp>
+
 #include "networks/cnn_mnist.hpp"
 #include "networks/mlp_hog_mnist.hpp"
 #include "networks/mlp_raw_mnist.hpp"

@@ -22,9 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include <xtensor/xtensor.hpp>
-
 #include "typenet/config.hpp"
+#include "typenet/detail/float_xtensor.hpp"
 #include "typenet/layers/layer.hpp"
 #include "typenet/network/sequential.hpp"  // non_trainable_count_of
 
@@ -160,10 +159,11 @@ class LayerWeights {
     return {(shapes[K].trainable ? params_ : non_trainable_) + detail::weight_offset(shapes, K), shape_of<K>()};
   }
 
-  // Copies of every array, as Keras's layer.get_weights().
+  // Copies of every array, as Keras's layer.get_weights(): a tuple of xt::xtensor<float, rank>
+  // (a program that calls it includes <xtensor/xtensor.hpp>, detail/float_xtensor.hpp says why).
   auto get_weights() const {
     return [&]<std::size_t... K>(std::index_sequence<K...>) {
-      return std::tuple<xt::xtensor<float, shapes[K].rank>...>{copy_of<K>()...};
+      return std::tuple{copy_of<K>()...};
     }(std::make_index_sequence<count>{});
   }
 
@@ -191,9 +191,9 @@ class LayerWeights {
     }
   }
   template <std::size_t K>
-  xt::xtensor<float, shapes[K].rank> copy_of() const {
+  auto copy_of() const {
     const auto view = weight<K>();
-    auto array = xt::xtensor<float, shapes[K].rank>::from_shape(view.shape);
+    auto array = detail::make_float_xtensor<shapes[K].rank, Net>(view.shape);
     std::copy(view.data, view.data + view.size(), array.data());
     return array;
   }

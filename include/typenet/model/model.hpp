@@ -20,8 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include <xtensor/xtensor.hpp>
-
+#include "typenet/detail/float_xtensor.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
@@ -96,10 +95,13 @@ class Model {
   History fit(Features x, Labels y, const FitOptions& options = {}, const Team& team = {});
   template <class Team = Solo>
   Evaluation evaluate(Features x, Labels y, std::size_t batch_size = 256, const Team& team = {});
-  xt::xtensor<float, 2> predict(Features x, std::size_t batch_size = 256);
+  // An xt::xtensor<float, 2>, one row per sample. typenet.hpp declares xtensor's containers
+  // without parsing them (detail/float_xtensor.hpp): a program that calls predict includes
+  // <xtensor/xtensor.hpp> (typenet/data.hpp does).
+  auto predict(Features x, std::size_t batch_size = 256);
   // The fixed prefix's output for x, one row per sample (a HOG network's HOG features): what the
   // layers after the prefix take, and what an ONNX export of them (onnx::after_fixed_prefix) takes.
-  xt::xtensor<float, 2> predict_fixed_prefix(Features x, std::size_t batch_size = 256);
+  auto predict_fixed_prefix(Features x, std::size_t batch_size = 256);
 
   // One step of gradient descent on (x, y) as one batch; returns the batch loss.
   double train_on_batch(Features x, Labels y) {
@@ -269,16 +271,14 @@ class Model {
     return detail::evaluation_from_sums(compiled_.metrics, sums, static_cast<double>(end - begin));
   }
 
-  // The fixed prefix's output rows for `rows` samples at x (fit's, once per data set, and
-  // predict_fixed_prefix's).
-  xt::xtensor<float, 2> fixed_prefix_output(const float* x, std::size_t rows, std::size_t batch_size) {
+  // Writes the fixed prefix's output rows for `rows` samples at x to `out` (fit's, once per data
+  // set, and predict_fixed_prefix's).
+  void fixed_prefix_output(const float* x, std::size_t rows, std::size_t batch_size, float* out) {
     constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
-    auto out = xt::xtensor<float, 2>::from_shape({rows, width});
     engine_.template infer<0, fixed_prefix>(x, rows, batch_size,
                                             [&](std::size_t, std::size_t row0, std::size_t n, const float* output) {
-                                              std::copy(output, output + n * width, out.data() + row0 * width);
+                                              std::copy(output, output + n * width, out + row0 * width);
                                             });
-    return out;
   }
 
   Engine engine_;
@@ -303,12 +303,15 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   // epochs train the layers after it on its output rows.
   const float* x_rows = x.data;
   const float* val_rows = data.val_x;
-  xt::xtensor<float, 2> x_fixed, val_fixed;
+  std::vector<float> x_fixed, val_fixed;
   if constexpr (fixed_prefix > 0) {
-    x_fixed = fixed_prefix_output(x.data, x.shape.rows(), batch_size);
+    constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
+    x_fixed.resize(x.shape.rows() * width);
+    fixed_prefix_output(x.data, x.shape.rows(), batch_size, x_fixed.data());
     x_rows = x_fixed.data();
     if (data.validation_given) {
-      val_fixed = fixed_prefix_output(data.val_x, data.val_end, val_batch);
+      val_fixed.resize(data.val_end * width);
+      fixed_prefix_output(data.val_x, data.val_end, val_batch, val_fixed.data());
       val_rows = val_fixed.data();
     } else if (data.val_x) {
       val_rows = x_rows;
@@ -362,10 +365,10 @@ Evaluation Model<Spec>::evaluate(Features x, Labels y, std::size_t batch_size, c
 }
 
 template <class Spec>
-xt::xtensor<float, 2> Model<Spec>::predict(Features x, std::size_t batch_size) {
+auto Model<Spec>::predict(Features x, std::size_t batch_size) {
   detail::check_features(x, input_shape::dims, "predict");
   if (batch_size == 0) throw std::invalid_argument("predict: batch_size must be > 0");
-  auto result = xt::xtensor<float, 2>::from_shape({x.shape.rows(), output_size});
+  auto result = detail::make_float_xtensor<2, Spec>({x.shape.rows(), output_size});
   engine_.template infer<0, layer_count>(x.data, x.shape.rows(), batch_size,
                                          [&](std::size_t, std::size_t row0, std::size_t rows, const float* output) {
                                            std::copy(output, output + rows * output_size, result.data() + row0 * output_size);
@@ -374,11 +377,13 @@ xt::xtensor<float, 2> Model<Spec>::predict(Features x, std::size_t batch_size) {
 }
 
 template <class Spec>
-xt::xtensor<float, 2> Model<Spec>::predict_fixed_prefix(Features x, std::size_t batch_size) {
+auto Model<Spec>::predict_fixed_prefix(Features x, std::size_t batch_size) {
   static_assert(fixed_prefix > 0, "typenet: predict_fixed_prefix needs a network with a fixed prefix (a Hog layer at its start)");
   detail::check_features(x, input_shape::dims, "predict_fixed_prefix");
   if (batch_size == 0) throw std::invalid_argument("predict_fixed_prefix: batch_size must be > 0");
-  return fixed_prefix_output(x.data, x.shape.rows(), batch_size);
+  auto result = detail::make_float_xtensor<2, Spec>({x.shape.rows(), Engine::template row_size<fixed_prefix>()});
+  fixed_prefix_output(x.data, x.shape.rows(), batch_size, result.data());
+  return result;
 }
 
 template <class Spec>

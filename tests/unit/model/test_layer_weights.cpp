@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
@@ -24,6 +26,9 @@ TEST_CASE("Dense: the kernel is (inputs, units) and predict gives x K + b") {
   dense.set_weights(kernel, bias);
   const xt::xtensor<float, 2> x = {{1, 0, 0}, {0, 1, 1}, {1, 1, 1}};
   const auto y = model.predict(x);
+  // xtensor's own types, though typenet.hpp only declares them (detail/float_xtensor.hpp).
+  static_assert(std::is_same_v<decltype(model.predict(x)), xt::xtensor<float, 2>>);
+  static_assert(std::is_same_v<decltype(dense.get_weights()), std::tuple<xt::xtensor<float, 2>, xt::xtensor<float, 1>>>);
   const xt::xtensor<float, 2> expected = {{1.5f, 1.0f}, {8.5f, 9.0f}, {9.5f, 11.0f}};
   CHECK(y == expected);
   const auto [k, b] = dense.get_weights();
