@@ -1,7 +1,8 @@
 // detail/float_xtensor.hpp: the type it spells without parsing xtensor is xtensor's own
-// xt::xtensor<float, N>, so that what predict and get_weights return is what a program names
-// (g++ and clang would otherwise accept both and the two would simply not convert); and
-// make_float_xtensor gives an array of the shape asked.
+// xt::xtensor<float, N>. Were a later xtensor to spell its alias differently, both would still
+// compile, but what predict returns would no longer be the type a program names. And
+// make_float_xtensor gives an array of the shape asked. (compile_fail's
+// typenet_parses_no_xtensor_containers.cpp checks the same with xtensor included after typenet.)
 #include <doctest/doctest.h>
 
 #include <type_traits>
