@@ -36,9 +36,6 @@ struct float_xtensor_of {
                                      XTENSOR_DEFAULT_LAYOUT, xt::xtensor_expression_tag>;
 };
 
-template <std::size_t N>
-using float_xtensor = typename float_xtensor_of<N>::type;
-
 // Where xtensor is not included, make_float_xtensor's message is the only error: it returns this
 // stand-in, with which the caller's code stays well formed.
 struct XtensorNotIncluded {
@@ -50,9 +47,10 @@ struct XtensorNotIncluded {
 template <std::size_t N, class Dependent = void>
 auto make_float_xtensor(const std::array<std::size_t, N>& shape) {
   using Array = typename float_xtensor_of<N, Dependent>::type;
-  static_assert(requires { sizeof(Array); },
+  constexpr bool xtensor_included = requires { sizeof(Array); };
+  static_assert(xtensor_included,
                 "typenet: Model::predict and get_weights() return an xt::xtensor: #include <xtensor/xtensor.hpp>");
-  if constexpr (requires { sizeof(Array); })
+  if constexpr (xtensor_included)
     return Array::from_shape(shape);
   else
     return XtensorNotIncluded{};

@@ -188,6 +188,10 @@ class Model {
   void export_json(const FilePath& path) const { io::export_keras_model_json(path, io::describe_network<Net>()); }
 
  private:
+  // A row of the fixed prefix's output, what the layers after it take per sample (the sample
+  // itself when there is no prefix): what fit trains on and predict_fixed_prefix returns.
+  static constexpr std::size_t fixed_prefix_width = Engine::template row_size<fixed_prefix>();
+
   void require_compiled(const char* where) const {
     if (!compiled_.done) throw std::logic_error(std::string(where) + ": call compile(optimizer, loss) first");
   }
@@ -197,7 +201,7 @@ class Model {
   void reserve(std::size_t rows) {
     engine_.reserve(rows);
     // The gathered batch holds samples, or rows of the fixed prefix's output in fit.
-    constexpr std::size_t row = std::max(input_size, Engine::template row_size<fixed_prefix>());
+    constexpr std::size_t row = std::max(input_size, fixed_prefix_width);
     const std::size_t needed = rows * (row + output_size + 1);
     if (gathered_.size() < needed) gathered_.assign(needed, 0.0f);
   }
@@ -205,7 +209,7 @@ class Model {
   // The next batch: the rows `samples` of the training rows, gathered side by side with their
   // targets and weights, on typenet's threads.
   Batch gather(const std::size_t* samples, std::size_t rows, const float* x_rows, const detail::FitData& data) {
-    constexpr std::size_t row = Engine::template row_size<fixed_prefix>();
+    constexpr std::size_t row = fixed_prefix_width;
     const std::size_t width = data.targets.width;
     float* inputs = gathered_.data();
     float* targets = inputs + rows * row;
@@ -274,11 +278,10 @@ class Model {
   // Writes the fixed prefix's output rows for `rows` samples at x to `out` (fit's, once per data
   // set, and predict_fixed_prefix's).
   void fixed_prefix_output(const float* x, std::size_t rows, std::size_t batch_size, float* out) {
-    constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
-    engine_.template infer<0, fixed_prefix>(x, rows, batch_size,
-                                            [&](std::size_t, std::size_t row0, std::size_t n, const float* output) {
-                                              std::copy(output, output + n * width, out + row0 * width);
-                                            });
+    engine_.template infer<0, fixed_prefix>(
+        x, rows, batch_size, [&](std::size_t, std::size_t row0, std::size_t n, const float* output) {
+          std::copy(output, output + n * fixed_prefix_width, out + row0 * fixed_prefix_width);
+        });
   }
 
   Engine engine_;
@@ -305,12 +308,11 @@ History Model<Spec>::fit(Features x, Labels y, const FitOptions& options, const 
   const float* val_rows = data.val_x;
   std::vector<float> x_fixed, val_fixed;
   if constexpr (fixed_prefix > 0) {
-    constexpr std::size_t width = Engine::template row_size<fixed_prefix>();
-    x_fixed.resize(x.shape.rows() * width);
+    x_fixed.resize(x.shape.rows() * fixed_prefix_width);
     fixed_prefix_output(x.data, x.shape.rows(), batch_size, x_fixed.data());
     x_rows = x_fixed.data();
     if (data.validation_given) {
-      val_fixed.resize(data.val_end * width);
+      val_fixed.resize(data.val_end * fixed_prefix_width);
       fixed_prefix_output(data.val_x, data.val_end, val_batch, val_fixed.data());
       val_rows = val_fixed.data();
     } else if (data.val_x) {
@@ -381,7 +383,7 @@ auto Model<Spec>::predict_fixed_prefix(Features x, std::size_t batch_size) {
   static_assert(fixed_prefix > 0, "typenet: predict_fixed_prefix needs a network with a fixed prefix (a Hog layer at its start)");
   detail::check_features(x, input_shape::dims, "predict_fixed_prefix");
   if (batch_size == 0) throw std::invalid_argument("predict_fixed_prefix: batch_size must be > 0");
-  auto result = detail::make_float_xtensor<2, Spec>({x.shape.rows(), Engine::template row_size<fixed_prefix>()});
+  auto result = detail::make_float_xtensor<2, Spec>({x.shape.rows(), fixed_prefix_width});
   fixed_prefix_output(x.data, x.shape.rows(), batch_size, result.data());
   return result;
 }

@@ -13,9 +13,9 @@
 
 namespace tn = typenet;
 
-static_assert(std::is_same_v<tn::detail::float_xtensor<1>, xt::xtensor<float, 1>>);
-static_assert(std::is_same_v<tn::detail::float_xtensor<2>, xt::xtensor<float, 2>>);
-static_assert(std::is_same_v<tn::detail::float_xtensor<4>, xt::xtensor<float, 4>>);
+static_assert(std::is_same_v<tn::detail::float_xtensor_of<1>::type, xt::xtensor<float, 1>>);
+static_assert(std::is_same_v<tn::detail::float_xtensor_of<2>::type, xt::xtensor<float, 2>>);
+static_assert(std::is_same_v<tn::detail::float_xtensor_of<4>::type, xt::xtensor<float, 4>>);
 static_assert(std::is_same_v<tn::detail::float_xtensor_of<2, int>::type, xt::xtensor<float, 2>>);
 
 TEST_CASE("make_float_xtensor: an xt::xtensor<float, N> of the shape asked") {
