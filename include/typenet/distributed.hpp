@@ -8,6 +8,8 @@
 // contiguous float32 gradient buffer, so that every rank takes the same optimizer step a single
 // process would take on the whole batch. Validation and test figures are scored on shards and
 // summed. Started as `mpirun -np N program`; see MpiTeam and the functions at the end.
+#include "typenet/model.hpp"
+
 #include <mpi.h>
 #include <unistd.h>
 
@@ -24,8 +26,6 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-#include "typenet/model.hpp"
 
 extern "C" void openblas_set_num_threads(int num_threads);
 

@@ -4,9 +4,10 @@
 // OpenBLAS runs typenet's GEMMs single-threaded meanwhile (detail/gemm.hpp says why). With one
 // thread, OpenBLAS gets one too. TYPENET_NUM_THREADS sets the number started, every core by
 // default; this chooses how many of them to use.
+#include "typenet/detail/gemm.hpp"
+
 #include <cstddef>
 
-#include "typenet/detail/gemm.hpp"
 #include "typenet/detail/parallel.hpp"
 
 namespace typenet {

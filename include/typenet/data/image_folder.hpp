@@ -11,6 +11,8 @@
 // bilinear when growing); a file that cannot be decoded (a format typenet does not read, a
 // damaged or truncated file, more pixels than `max_pixels`) does not stop the load and is not skipped silently:
 // it is listed in `unreadable` with the reason, and the list is printed at the end.
+#include "typenet/io/image.hpp"  // programs that include this header also call read_image
+
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
@@ -20,7 +22,6 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
-#include "typenet/io/image.hpp"  // programs that include this header also call read_image
 
 namespace typenet::data {
 

@@ -1,12 +1,13 @@
 #pragma once
 // The MNIST digits as the Keras lab uses them: 28x28 images scaled to [0, 1], labels 0-9.
+#include "typenet/data/idx.hpp"  // programs that include this header also call read_idx_*
+
 #include <cstdint>
 #include <filesystem>
 
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
-#include "typenet/data/idx.hpp"  // programs that include this header also call read_idx_*
 
 namespace typenet::data {
 

@@ -9,6 +9,8 @@
 // Every array is read whole and kept in C (row-major) order; a Fortran-order array is
 // transposed while loading, so as<T>() means the same thing for both. Anything the reader
 // cannot read exactly is refused with "<archive>: member '<name>': <problem>".
+#include "typenet/data/npy_header.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -27,7 +29,6 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/config.hpp"
-#include "typenet/data/npy_header.hpp"
 
 namespace typenet::data {
 

@@ -4,6 +4,8 @@
 // The second needs <immintrin.h>, some 50,000 lines that every program including a layer would
 // otherwise parse: this header is included only where the listings are compiled (libtypenet, or
 // header-only the programs that compile everything themselves) and by their test.
+#include "typenet/detail/sparse_rows.hpp"
+
 #include <bit>
 #include <cstddef>
 
@@ -11,8 +13,6 @@
 #define TYPENET_SPARSE_LISTS_AVX512 1
 #include <immintrin.h>
 #endif
-
-#include "typenet/detail/sparse_rows.hpp"
 
 namespace typenet::detail::sparse {
 

@@ -11,6 +11,8 @@
 // every core (TYPENET_NUM_THREADS) with a progress bar like fit's. Pixels are used as given (the
 // lab scales MNIST to [0, 1]). Bad parameters, empty or too small images and non-finite pixels
 // are refused with an std::invalid_argument that says what was expected and where.
+#include "typenet/training/progress.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -24,7 +26,6 @@
 #include "typenet/model/array_ref.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/features/hog_kernel.hpp"
-#include "typenet/training/progress.hpp"
 
 namespace typenet::features {
 

@@ -6,6 +6,8 @@
 //
 // write_hog_visualization puts images next to their HOG pictures in one PNG, as the lab's
 // notebook shows them side by side.
+#include "typenet/features/hog.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -20,7 +22,6 @@
 #include <xtensor/xtensor.hpp>
 
 #include "typenet/model/array_ref.hpp"
-#include "typenet/features/hog.hpp"
 #include "typenet/io/png.hpp"
 
 namespace typenet::features {

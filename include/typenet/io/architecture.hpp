@@ -7,6 +7,8 @@
 //
 // Rows of the two together are what load compares: a file saved from another network is
 // refused with both architectures side by side, the first differing layer marked.
+#include "typenet/io/network_description.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +22,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "typenet/io/network_description.hpp"
 #include "typenet/layers/layer_config.hpp"
 #include "typenet/model/summary.hpp"
 

@@ -4,6 +4,8 @@
 // depends on the network's type is only a table of its layers' compile-time constants
 // (layer_records<Net>); the description is built from it, and the JSON from the description
 // (io/architecture.hpp), by non-template code.
+#include "typenet/layers/input.hpp"
+
 #include <array>
 #include <cstddef>
 #include <span>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/layers/input.hpp"
 #include "typenet/layers/layer_config.hpp"
 #include "typenet/network/sequential.hpp"  // non_trainable_count_of
 

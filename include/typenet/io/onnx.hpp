@@ -15,6 +15,8 @@
 // is refused at compile time; one whose inexpressible layers form its fixed prefix (a HOG
 // network) exports the rest with `save(model, path, typenet::onnx::after_fixed_prefix)`, a graph
 // whose input is the prefix's output, which `model.predict_fixed_prefix(x)` computes.
+#include "typenet/io/file_path.hpp"
+
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -25,7 +27,6 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/io/file_path.hpp"
 #include "typenet/io/network_description.hpp"
 #include "typenet/model/model.hpp"
 

@@ -21,6 +21,8 @@
 //
 // JSON building and parsing is heavy code for the compiler; written here once, it is compiled
 // once per program (or once in libtypenet: typenet/config.hpp) instead of once per network.
+#include "typenet/io/training_state_json.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -38,7 +40,6 @@
 #include "typenet/io/architecture.hpp"
 #include "typenet/io/model_file.hpp"
 #include "typenet/io/model_file_format.hpp"
-#include "typenet/io/training_state_json.hpp"
 #include "typenet/training/losses.hpp"
 #include "typenet/training/optimizers.hpp"
 

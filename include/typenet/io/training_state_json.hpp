@@ -3,6 +3,8 @@
 // config and the names of its variables, the loss, the History and the random generators.
 // Readers throw std::invalid_argument saying what is wrong; the model loader adds the file name
 // and byte offset.
+#include "typenet/training/optimizers.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -25,7 +27,6 @@
 #include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
 #include "typenet/training/losses.hpp"
-#include "typenet/training/optimizers.hpp"
 
 namespace typenet::io {
 

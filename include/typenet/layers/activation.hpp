@@ -1,9 +1,10 @@
 #pragma once
 // Activation<A>: an activation as a layer of its own, like keras.layers.Activation.
+#include "typenet/layers/activations.hpp"
+
 #include <algorithm>
 #include <string_view>
 
-#include "typenet/layers/activations.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {

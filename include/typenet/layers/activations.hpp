@@ -14,12 +14,13 @@
 // The loops are plain on purpose: they are the innermost hot path, g++ vectorises them, and
 // they keep xtensor's heavy expression machinery out of every layer definition. Exponentials use
 // detail::fast_exp rather than std::exp, which g++ only vectorises under -ffast-math.
+#include "typenet/detail/fast_exp.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
 
-#include "typenet/detail/fast_exp.hpp"
 #include "typenet/detail/parallel.hpp"
 
 namespace typenet {

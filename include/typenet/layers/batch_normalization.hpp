@@ -7,13 +7,14 @@
 // gamma and beta are trainable parameters; the moving statistics are the model's non-trainable
 // parameters (their own buffer, so the optimizer never sees them), counted by summary() as Keras
 // counts them. BatchNormalizationWith<momentum, epsilon> takes other constants.
+#include "typenet/detail/parallel.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
 
-#include "typenet/detail/parallel.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {

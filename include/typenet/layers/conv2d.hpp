@@ -13,6 +13,8 @@
 // A small patch (kh * kw * in_channels, such as a 3x3 kernel on a one-channel image) runs as a
 // direct convolution instead, vectorised over the filters (detail/direct_conv.hpp): its GEMMs
 // would have an inner dimension too short for OpenBLAS. Chosen at compile time.
+#include "typenet/layers/spatial.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -24,7 +26,6 @@
 #include "typenet/detail/direct_conv.hpp"
 #include "typenet/detail/im2col.hpp"
 #include "typenet/layers/layer.hpp"
-#include "typenet/layers/spatial.hpp"
 
 namespace typenet {
 

@@ -1,5 +1,7 @@
 #pragma once
 // Dense<units, Activation>: y = f(x W + b), W of shape (inputs, units) as Keras stores it.
+#include "typenet/layers/layer.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <string_view>
@@ -8,7 +10,6 @@
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/sparse_rows.hpp"
 #include "typenet/config.hpp"
-#include "typenet/layers/layer.hpp"
 
 namespace typenet {
 

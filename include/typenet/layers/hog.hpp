@@ -9,11 +9,12 @@
 // The layer is `precomputable` (no parameters, the same in training and inference), so when it
 // leads a network Model::fit computes its features once per data set instead of every epoch;
 // predict and evaluate on raw images run it like any layer.
+#include "typenet/features/hog_kernel.hpp"
+
 #include <cstddef>
 #include <string_view>
 
 #include "typenet/detail/parallel.hpp"
-#include "typenet/features/hog_kernel.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {

@@ -22,12 +22,13 @@
 // for layers that take any input) then states why in a static_assert (see sequential.hpp for how
 // only that one fires). A layer that breaks the protocol is reported the same way, in one line
 // naming the first missing member (detail::explain_protocol below).
+#include "typenet/layers/layer_config.hpp"
+
 #include <concepts>
 #include <cstddef>
 #include <string_view>
 
 #include "typenet/detail/random.hpp"
-#include "typenet/layers/layer_config.hpp"
 #include "typenet/network/shape.hpp"
 
 namespace typenet {

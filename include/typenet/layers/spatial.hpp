@@ -5,11 +5,11 @@
 // Every function here also answers for inputs that are not images or that the window does not
 // fit, with sides of at least 1, so that a misfit layer still binds to a usable shape and only
 // its own static_assert speaks (see sequential.hpp).
+#include "typenet/network/shape.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <string_view>
-
-#include "typenet/network/shape.hpp"
 
 namespace typenet {
 

@@ -11,6 +11,8 @@
 // arg-max class, or binary at 0.5 with one sigmoid output). Every metric streams over the batches
 // of an epoch (a few sums per metric, added across threads and processes), so the figures are over
 // the whole epoch, as Keras's are. Metrics are not weighted by class_weight.
+#include "typenet/training/losses.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -20,7 +22,6 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/training/losses.hpp"
 
 namespace typenet {
 

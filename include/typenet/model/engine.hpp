@@ -13,6 +13,8 @@
 // copies, which are summed (gradients; by the optimizer as it steps when the caller asks) or
 // averaged (statistics) into the engine's after the step. A worker's buffers are laid out once
 // for the largest slice seen, so a training step allocates nothing.
+#include "typenet/detail/score.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -24,7 +26,6 @@
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/detail/random.hpp"
-#include "typenet/detail/score.hpp"
 #include "typenet/layers/layer.hpp"
 #include "typenet/metrics/metric.hpp"
 #include "typenet/network/sequential.hpp"

@@ -1,6 +1,8 @@
 #pragma once
 // What fit, evaluate and their callers exchange with a Model: fit's options (Keras's arguments of
 // model.fit), the validation data, and evaluate's result.
+#include "typenet/model/array_ref.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <iostream>
@@ -11,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include "typenet/model/array_ref.hpp"
 #include "typenet/training/callbacks.hpp"
 
 namespace typenet {

@@ -3,6 +3,8 @@
 // preparing the data, shuffling, and FitLog, the epoch's bookkeeping (progress bar, History,
 // callbacks, the checks between batches). All of it is non-template code, compiled once per
 // program or once in libtypenet (typenet/config.hpp), not once per network type.
+#include "typenet/metrics/metric.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -12,7 +14,6 @@
 #include "typenet/config.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
-#include "typenet/metrics/metric.hpp"
 #include "typenet/model/fit_options.hpp"
 #include "typenet/model/targets.hpp"
 #include "typenet/training/callbacks.hpp"

@@ -12,6 +12,8 @@
 //
 // The layout is the layer's own declaration (`weights`, layers/layer.hpp): the arrays lie end to
 // end, row-major, in the layer's slice of the model's parameters (or of its non-trainable values).
+#include "typenet/detail/float_xtensor.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -23,7 +25,6 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/detail/float_xtensor.hpp"
 #include "typenet/layers/layer.hpp"
 #include "typenet/network/sequential.hpp"  // non_trainable_count_of
 

@@ -7,6 +7,8 @@
 // model/fit_support.hpp (checking and preparing the data, shuffling, FitLog: progress bar,
 // History, callbacks) and io/model_file.hpp (saved files); both are compiled once. What is left
 // here is what a reader wants to see: fit's loop, one training step in five lines.
+#include "typenet/model/fit_support.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -30,7 +32,6 @@
 #include "typenet/model/array_ref.hpp"
 #include "typenet/model/engine.hpp"
 #include "typenet/model/fit_options.hpp"
-#include "typenet/model/fit_support.hpp"
 #include "typenet/model/layer_weights.hpp"
 #include "typenet/model/summary.hpp"
 #include "typenet/model/targets.hpp"

@@ -1,12 +1,13 @@
 #pragma once
 // A confusion matrix as a PNG heat map, like scikit-learn's ConfusionMatrixDisplay.
+#include "typenet/metrics/confusion.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
-#include "typenet/metrics/confusion.hpp"
 #include "typenet/plot/page.hpp"
 
 namespace typenet::plot {

@@ -1,5 +1,7 @@
 #pragma once
 // The loss and accuracy curves of a History as a PNG, like the two matplotlib panels of the lab.
+#include "typenet/plot/page.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "typenet/training/history.hpp"
-#include "typenet/plot/page.hpp"
 
 namespace typenet::plot {
 

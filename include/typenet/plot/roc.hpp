@@ -1,12 +1,13 @@
 #pragma once
 // ROC curves as a PNG, in the look of plot.hpp (and of scikit-learn's RocCurveDisplay): false
 // positive rate across, true positive rate up, the chance diagonal dashed, one curve per data set.
+#include "typenet/plot.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "typenet/metrics/roc.hpp"
-#include "typenet/plot.hpp"
 
 namespace typenet::plot {
 

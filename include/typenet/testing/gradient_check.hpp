@@ -12,6 +12,8 @@
 // Both run in training mode with the dropout stream reseeded before each pass, so every pass draws
 // the same masks. A kink (ReLU at 0, a tie in max pooling) between v - h and v + h can fail one
 // element; the report lists the first failures with both values.
+#include "typenet/detail/random.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -20,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "typenet/detail/random.hpp"
 #include "typenet/model.hpp"
 
 namespace typenet::testing {

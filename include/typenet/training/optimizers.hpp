@@ -2,6 +2,8 @@
 // Optimizers with Keras 3's defaults and update rules. Every parameter of a model lives in one
 // contiguous buffer and every gradient in another, so a step is one fused pass over each.
 // `learning_rate` is a number or a schedule of the step count (training/learning_rate.hpp).
+#include "typenet/training/learning_rate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <concepts>
@@ -17,7 +19,6 @@
 
 #include "typenet/config.hpp"
 #include "typenet/detail/parallel.hpp"
-#include "typenet/training/learning_rate.hpp"
 
 namespace typenet {
 
