@@ -1,7 +1,6 @@
 // typenet used header-only, as a program does that only adds include/ to its include path: this
 // file is compiled without TYPENET_COMPILED_LIB and linked without libtypenet (tests/CMakeLists.txt),
 // so every non-template function it calls must come from the headers themselves.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdio>

@@ -4,7 +4,6 @@
 // and loads the target: the load must succeed, hold one save's weights throughout, and never go
 // back to an older save. It also checks that some kills did land in the middle of a save (a
 // temporary file was left behind), so that it cannot pass by never interrupting one.
-#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <algorithm>

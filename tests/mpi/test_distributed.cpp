@@ -1,6 +1,5 @@
 // Data-parallel training equals training alone. Run under `mpirun -np N` (CTest does N = 2, 3):
 // every rank also trains the single-process reference itself, so each rank can compare.
-#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <algorithm>
