@@ -10,12 +10,11 @@
 //   typenet/distributed.hpp  training across MPI processes (link typenet::mpi)
 // The layers are listed here rather than through typenet/network.hpp: one include level less keeps
 // a misfit's diagnostic within the ten lines tests/compile_fail allows.
-#include "typenet/model/model.hpp"
+#include "typenet/layers/conv2d.hpp"
 
 #include "typenet/layers/activation.hpp"
 #include "typenet/layers/activations.hpp"
 #include "typenet/layers/batch_normalization.hpp"
-#include "typenet/layers/conv2d.hpp"
 #include "typenet/layers/dense.hpp"
 #include "typenet/layers/dropout.hpp"
 #include "typenet/layers/flatten.hpp"
@@ -23,6 +22,7 @@
 #include "typenet/layers/hog.hpp"
 #include "typenet/layers/input.hpp"
 #include "typenet/layers/pooling2d.hpp"
+#include "typenet/model/model.hpp"
 #include "typenet/network/sequential.hpp"
 #include "typenet/network/shape.hpp"
 #include "typenet/threads.hpp"

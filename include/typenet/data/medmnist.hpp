@@ -2,14 +2,14 @@
 // MedMNIST archives (PneumoniaMNIST and its grayscale siblings): a NumPy .npz holding
 // {train,val,test}_images (n, h, w) uint8 and {train,val,test}_labels (n, 1) uint8, split as the
 // MedMNIST authors published it. Pixels come out scaled to [0, 1], as load_mnist gives them.
-#include "typenet/config.hpp"
+#include "typenet/data/npz.hpp"  // programs that include this header also call load_npz
 
 #include <cstdint>
 #include <filesystem>
 
 #include <xtensor/xtensor.hpp>
 
-#include "typenet/data/npz.hpp"  // programs that include this header also call load_npz
+#include "typenet/config.hpp"
 
 namespace typenet::data {
 

@@ -14,13 +14,12 @@
 // Same data layout and conventions as Im2col: images channels-last, kernel (kh, kw, c, filters)
 // read as a (patch x filters) matrix, Keras's Valid/Same padding and stride from the Window.
 // Every sum runs in a fixed order whatever the number of threads, so results do not depend on it.
-#include "typenet/detail/float_vector.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstring>
 
+#include "typenet/detail/float_vector.hpp"
 #include "typenet/detail/parallel.hpp"
 
 namespace typenet::detail {

@@ -7,7 +7,7 @@
 //
 // Rows of the two together are what load compares: a file saved from another network is
 // refused with both architectures side by side, the first differing layer marked.
-#include "typenet/io/network_description.hpp"
+#include "typenet/model/summary.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -22,8 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "typenet/io/network_description.hpp"
 #include "typenet/layers/layer_config.hpp"
-#include "typenet/model/summary.hpp"
 
 namespace typenet::io {
 

@@ -2,11 +2,12 @@
 // Keras's custom_objects: the user's own losses and optimizers that a saved model names, given to
 // load so that it can compile the model again (`Model<Net>::load(path, {.losses = {Huber{}}})`).
 // A user's layers and activations need nothing here: they are part of the network's type.
+#include "typenet/training/optimizers.hpp"
+
 #include <string>
 #include <vector>
 
 #include "typenet/training/losses.hpp"
-#include "typenet/training/optimizers.hpp"
 
 namespace typenet {
 

@@ -14,6 +14,8 @@
 // PIL's convert("L"): L = (19595 R + 38470 G + 7471 B + 2^15) >> 16 on the 8-bit values, alpha
 // ignored. Resizing is stb_image_resize's (Debian's libstb holds its compiled implementation).
 // The decoders and their libraries are in the definitions (io/image-inl.hpp, libtypenet_data).
+#include "typenet/io/decoded_image.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <span>
@@ -21,7 +23,6 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/io/decoded_image.hpp"
 
 namespace typenet::io {
 

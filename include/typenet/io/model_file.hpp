@@ -5,7 +5,7 @@
 // architecture check) are the heaviest code typenet has for a compiler; see typenet/config.hpp for
 // where they are compiled. io/saved_model.hpp has the file's contents, io/model_file_format.hpp
 // its byte layout.
-#include "typenet/io/custom_objects.hpp"
+#include "typenet/metrics/metric.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -17,8 +17,8 @@
 #include "typenet/detail/random.hpp"
 #include "typenet/io/file_path.hpp"
 #include "typenet/io/network_description.hpp"
-#include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
+#include "typenet/io/custom_objects.hpp"
 #include "typenet/training/losses.hpp"
 #include "typenet/training/optimizers.hpp"
 

@@ -17,8 +17,6 @@
 // the file's size before anything is read or allocated, so a damaged file gets an error naming
 // the file, the byte offset and what was expected there, and no read goes past the end.
 // What the header means (architecture, optimizer, ...) is io/saved_model.hpp's business.
-#include "typenet/io/atomic_file.hpp"
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -40,6 +38,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "typenet/io/atomic_file.hpp"
 
 namespace typenet::io {
 

@@ -4,7 +4,7 @@
 // depends on the network's type is only a table of its layers' compile-time constants
 // (layer_records<Net>); the description is built from it, and the JSON from the description
 // (io/architecture.hpp), by non-template code.
-#include "typenet/layers/input.hpp"
+#include "typenet/network/sequential.hpp"  // non_trainable_count_of
 
 #include <array>
 #include <cstddef>
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "typenet/config.hpp"
+#include "typenet/layers/input.hpp"
 #include "typenet/layers/layer_config.hpp"
-#include "typenet/network/sequential.hpp"  // non_trainable_count_of
 
 namespace typenet::io {
 

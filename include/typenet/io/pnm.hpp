@@ -8,14 +8,14 @@
 // each when maxval < 256 and two (big-endian) otherwise; a sample above maxval is an error. Any
 // maxval other than 255 (1 to 65535) is scaled to 0..255 as PIL scales it, round(v / maxval * 255)
 // in double precision, ties to even. (PIL keeps a 16-bit PGM at 16 bits, mode "I".)
-#include "typenet/io/decoded_image.hpp"
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
+
+#include "typenet/io/decoded_image.hpp"
 
 namespace typenet::io {
 

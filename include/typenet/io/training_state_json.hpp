@@ -3,7 +3,7 @@
 // config and the names of its variables, the loss, the History and the random generators.
 // Readers throw std::invalid_argument saying what is wrong; the model loader adds the file name
 // and byte offset.
-#include "typenet/training/optimizers.hpp"
+#include "typenet/io/custom_objects.hpp"
 
 #include <array>
 #include <cmath>
@@ -23,10 +23,10 @@
 #include <nlohmann/json.hpp>
 
 #include "typenet/detail/random.hpp"
-#include "typenet/io/custom_objects.hpp"
 #include "typenet/metrics/metric.hpp"
 #include "typenet/training/history.hpp"
 #include "typenet/training/losses.hpp"
+#include "typenet/training/optimizers.hpp"
 
 namespace typenet::io {
 

@@ -13,7 +13,7 @@
 // A small patch (kh * kw * in_channels, such as a 3x3 kernel on a one-channel image) runs as a
 // direct convolution instead, vectorised over the filters (detail/direct_conv.hpp): its GEMMs
 // would have an inner dimension too short for OpenBLAS. Chosen at compile time.
-#include "typenet/layers/spatial.hpp"
+#include "typenet/detail/im2col.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,8 +24,8 @@
 #include "typenet/layers/activations.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/direct_conv.hpp"
-#include "typenet/detail/im2col.hpp"
 #include "typenet/layers/layer.hpp"
+#include "typenet/layers/spatial.hpp"
 
 namespace typenet {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Dense<units, Activation>: y = f(x W + b), W of shape (inputs, units) as Keras stores it.
-#include "typenet/layers/layer.hpp"
+#include "typenet/config.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include "typenet/layers/activations.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/sparse_rows.hpp"
-#include "typenet/config.hpp"
+#include "typenet/layers/layer.hpp"
 
 namespace typenet {
 

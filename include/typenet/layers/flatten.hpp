@@ -1,9 +1,9 @@
 #pragma once
 // Flatten: (H, W, C) -> (H*W*C). Data is batch-major and contiguous, so this is a view: the
 // model hands the same buffer to the next layer and no element is copied.
-#include <string_view>
-
 #include "typenet/layers/layer.hpp"
+
+#include <string_view>
 
 namespace typenet {
 

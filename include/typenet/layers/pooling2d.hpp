@@ -7,13 +7,14 @@
 // are vector loops over the channels. Max pooling records which window element won (its index
 // in the window, stored as a float: exact, and independent of the image size) so that backward
 // routes each gradient with one write per input element and no comparison.
+#include "typenet/layers/spatial.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <string_view>
 
 #include "typenet/detail/parallel.hpp"
 #include "typenet/layers/layer.hpp"
-#include "typenet/layers/spatial.hpp"
 
 namespace typenet {
 

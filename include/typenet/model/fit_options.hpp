@@ -1,7 +1,7 @@
 #pragma once
 // What fit, evaluate and their callers exchange with a Model: fit's options (Keras's arguments of
 // model.fit), the validation data, and evaluate's result.
-#include "typenet/model/array_ref.hpp"
+#include "typenet/training/callbacks.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "typenet/training/callbacks.hpp"
+#include "typenet/model/array_ref.hpp"
 
 namespace typenet {
 

@@ -3,7 +3,7 @@
 // preparing the data, shuffling, and FitLog, the epoch's bookkeeping (progress bar, History,
 // callbacks, the checks between batches). All of it is non-template code, compiled once per
 // program or once in libtypenet (typenet/config.hpp), not once per network type.
-#include "typenet/metrics/metric.hpp"
+#include "typenet/model/fit_options.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -14,7 +14,7 @@
 #include "typenet/config.hpp"
 #include "typenet/detail/random.hpp"
 #include "typenet/detail/score.hpp"
-#include "typenet/model/fit_options.hpp"
+#include "typenet/metrics/metric.hpp"
 #include "typenet/model/targets.hpp"
 #include "typenet/training/callbacks.hpp"
 #include "typenet/training/history.hpp"

@@ -1,6 +1,8 @@
 #pragma once
 // model.summary() in Keras's layout: one row per layer with its Keras-style name, output shape
 // and parameter count, then the totals with their size in memory.
+#include "typenet/io/network_description.hpp"
+
 #include <cstddef>
 #include <iosfwd>
 #include <string>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/io/network_description.hpp"
 
 namespace typenet {
 

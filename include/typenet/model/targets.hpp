@@ -2,12 +2,13 @@
 // Checks the user's x and y against the model and the loss before any training starts, and
 // converts y once into float rows of the width the loss wants. Every message says what was
 // expected and what was given.
+#include "typenet/model/array_ref.hpp"
+
 #include <cstddef>
 #include <span>
 #include <vector>
 
 #include "typenet/config.hpp"
-#include "typenet/model/array_ref.hpp"
 #include "typenet/training/losses.hpp"
 
 namespace typenet {

@@ -8,13 +8,14 @@
 // `at_layer<Index, InputShape>` instantiated, so g++ prints one static_assert whose context line
 // shows the layer, its index (Input is 0) and the shape it received. A layer that breaks the
 // layer protocol takes its place as detail::Unbound and is reported the same way (layers/layer.hpp).
+#include "typenet/layers/input.hpp"
+
 #include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
-#include "typenet/layers/input.hpp"
 #include "typenet/network/shape.hpp"
 
 namespace typenet {

@@ -3,6 +3,8 @@
 // confusion.hpp, plot_roc.hpp), in the look Keras users know from matplotlib (white background,
 // black axes, blue "train" and orange "validation" curves). Programs that include a plot header
 // link the CMake target `typenet_plot`.
+#include "typenet/io/atomic_file.hpp"
+
 #include <plplot/plplot.h>
 
 #include <algorithm>
@@ -18,8 +20,6 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include "typenet/io/atomic_file.hpp"
 
 namespace typenet::plot {
 

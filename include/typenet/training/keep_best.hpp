@@ -8,7 +8,7 @@
 //
 //   auto best = tn::fit_keep_best(model, x, y, {.batch_size = 64, .epochs = 30, .validation_data = val},
 //                                 {.monitor = "val_auc", .score = [&] { return val_auc(model); }, .patience = 8});
-#include "typenet/training/callbacks.hpp"
+#include "typenet/training/history.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -17,7 +17,7 @@
 
 #include "typenet/config.hpp"
 #include "typenet/model/model.hpp"
-#include "typenet/training/history.hpp"
+#include "typenet/training/callbacks.hpp"
 
 namespace typenet {
 
