@@ -10,6 +10,8 @@
 
 #include "typenet/data/augment.hpp"
 
+namespace test_augment {
+
 using doctest::Approx;
 using typenet::AffineTransform;
 
@@ -90,3 +92,5 @@ TEST_CASE("ImageAugmenter draws within the ranges, reproducibly from its seed") 
   CHECK_THROWS_AS(typenet::ImageAugmenter({.zoom = 1.0}, 0), std::invalid_argument);
   CHECK_THROWS_AS(typenet::ImageAugmenter({.shift = -0.1}, 0), std::invalid_argument);
 }
+
+}  // namespace test_augment

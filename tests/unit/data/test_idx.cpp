@@ -18,6 +18,8 @@
 
 #include "typenet/data.hpp"
 
+namespace test_idx {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -486,3 +488,5 @@ TEST_CASE("categorical: labels outside [0, num_classes) name their position and 
   xt::xtensor<std::uint8_t, 1> fine = {0, 1, 2};
   CHECK_THROWS_AS(to_categorical(fine, 0), std::invalid_argument);
 }
+
+}  // namespace test_idx

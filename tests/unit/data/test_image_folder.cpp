@@ -14,6 +14,8 @@
 #include "typenet/data/image_folder.hpp"
 #include "typenet/io/png.hpp"
 
+namespace test_image_folder {
+
 namespace fs = std::filesystem;
 using doctest::Approx;
 
@@ -124,3 +126,5 @@ TEST_CASE("load_image_folder leaves out images with more pixels than max_pixels"
             ": the PNG header claims 8 x 8 pixels (64), more than the limit of 16 (max_pixels); not decoded");
   CHECK(typenet::data::ImageFolderOptions{}.max_pixels == typenet::io::default_max_image_pixels);
 }
+
+}  // namespace test_image_folder

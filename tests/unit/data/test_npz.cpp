@@ -16,6 +16,8 @@
 #include "typenet/data/medmnist.hpp"
 #include "typenet/data/npz.hpp"
 
+namespace test_npz {
+
 namespace fs = std::filesystem;
 using typenet::data::load_npz;
 
@@ -365,3 +367,5 @@ TEST_CASE("load_medmnist scales pixels, flattens labels, and refuses archives of
                        (missing.string() + ": no array 'val_images' (the archive holds: train_images, train_labels)").c_str(),
                        std::runtime_error);
 }
+
+}  // namespace test_npz

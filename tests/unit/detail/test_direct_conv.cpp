@@ -16,6 +16,8 @@
 #include "support/reference_convolution.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_direct_conv {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -142,3 +144,5 @@ TEST_CASE("gradient: direct Conv2D with ReLU fused into max pooling, as in W3") 
   static_assert(Net::layer<1>::runs_direct && tn::FusesBiasAndReLU<Net::layer<1>, Net::layer<2>>);
   require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 36, 56), one_hot_cycle(3, 3));
 }
+
+}  // namespace test_direct_conv

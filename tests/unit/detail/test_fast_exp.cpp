@@ -20,6 +20,8 @@
 #include "typenet/layers/activations.hpp"
 #include "typenet/detail/fast_exp.hpp"
 
+namespace test_fast_exp {
+
 namespace tn = typenet;
 using tn::detail::fast_exp;
 
@@ -197,3 +199,5 @@ TEST_CASE("fast_exp: exhaustive over every float (the bounds quoted above)" * do
   CHECK(tanh_worst < 2e-7);
   CHECK(not_monotone == 0);
 }
+
+}  // namespace test_fast_exp

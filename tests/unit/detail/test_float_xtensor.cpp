@@ -11,6 +11,8 @@
 
 #include "typenet/detail/float_xtensor.hpp"
 
+namespace test_float_xtensor {
+
 namespace tn = typenet;
 
 static_assert(std::is_same_v<tn::detail::float_xtensor_of<1>::type, xt::xtensor<float, 1>>);
@@ -28,3 +30,5 @@ TEST_CASE("make_float_xtensor: an xt::xtensor<float, N> of the shape asked") {
   array(1, 2, 3) = 5.0f;
   CHECK(array.data()[23] == 5.0f);
 }
+
+}  // namespace test_float_xtensor

@@ -11,6 +11,8 @@
 #include "typenet/detail/gemm.hpp"
 #include "typenet/threads.hpp"
 
+namespace test_gemm {
+
 namespace tn = typenet;
 using tn::detail::Transpose;
 
@@ -78,3 +80,5 @@ TEST_CASE("gemm: one thread") {
   check_shape(250, 96, 130);
   tn::set_num_threads(before);
 }
+
+}  // namespace test_gemm

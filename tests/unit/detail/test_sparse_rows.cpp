@@ -18,6 +18,8 @@
 #include "typenet/detail/sparse_rows.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_sparse_rows {
+
 namespace tn = typenet;
 using tn::testing::random_matrix;
 
@@ -199,3 +201,5 @@ TEST_CASE("a Dense layer gives the same on the sparse path as on the GEMM path")
   }
   CHECK(worst < 1e-4);
 }
+
+}  // namespace test_sparse_rows

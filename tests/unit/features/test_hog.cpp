@@ -31,6 +31,8 @@
 #include "typenet/layers/hog.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_hog {
+
 namespace tn = typenet;
 namespace tf = typenet::features;
 namespace fs = std::filesystem;
@@ -588,3 +590,5 @@ TEST_CASE("summary lists Hog with its output shape and no parameters") {
   CHECK(out.str().find(" hog (Hog)                   (None, 392)               0         \n") != std::string::npos);
   CHECK(out.str().find("Total params: 3,930 ") != std::string::npos);
 }
+
+}  // namespace test_hog

@@ -10,6 +10,8 @@
 
 #include "typenet/io/file_path.hpp"
 
+namespace test_file_path {
+
 namespace tn = typenet;
 
 TEST_CASE("FilePath takes a C string, a string, a string_view and a std::filesystem::path alike") {
@@ -25,3 +27,5 @@ TEST_CASE("FilePath takes a C string, a string, a string_view and a std::filesys
   static_assert(std::is_convertible_v<std::string_view, tn::FilePath>);
   static_assert(!std::is_convertible_v<int, tn::FilePath>);
 }
+
+}  // namespace test_file_path

@@ -22,6 +22,8 @@
 #include "typenet/io/image.hpp"
 #include "typenet/io/png.hpp"
 
+namespace test_image {
+
 namespace io = typenet::io;
 namespace fs = std::filesystem;
 using typenet::testing::read_bytes;
@@ -507,3 +509,5 @@ TEST_CASE("a header claiming more than max_pixels is refused before any decoding
     CHECK(io::default_max_image_pixels == 64u * 1024 * 1024);
   }
 }
+
+}  // namespace test_image

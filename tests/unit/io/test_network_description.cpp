@@ -11,6 +11,8 @@
 #include "typenet/io/network_description.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_network_description {
+
 namespace tn = typenet;
 
 namespace {
@@ -62,3 +64,5 @@ TEST_CASE("summary is printed from the description: Input left out, moving stati
   CHECK(table.find("Total params: 5,062 (19.77 KB)") != std::string::npos);
   CHECK(table.find("Non-trainable params: 8 (32.00 B)") != std::string::npos);
 }
+
+}  // namespace test_network_description

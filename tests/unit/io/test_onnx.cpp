@@ -19,6 +19,8 @@
 #include "typenet/io/onnx.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_onnx {
+
 namespace tn = typenet;
 
 namespace {
@@ -282,4 +284,6 @@ TEST_CASE("onnx::load_weights: another architecture, a wrong epsilon or a damage
   std::filesystem::remove(path);
   CHECK_THROWS_WITH(tn::onnx::load_weights(cnn, path), doctest::Contains("cannot read the file"));
 }
+
+}  // namespace test_onnx
 #endif

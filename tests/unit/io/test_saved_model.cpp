@@ -24,6 +24,8 @@
 #include "typenet/io/saved_model.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_saved_model {
+
 namespace tn = typenet;
 namespace fs = std::filesystem;
 using tn::testing::one_hot_cycle;
@@ -538,3 +540,5 @@ TEST_CASE("saving where no file can be written says where") {
     CHECK(std::string(e.what()).find("/proc/typenet-cannot-write-here") != std::string::npos);
   }
 }
+
+}  // namespace test_saved_model

@@ -10,6 +10,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_activations {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::require_layer_gradients;
@@ -84,3 +86,5 @@ TEST_CASE("a user's activation: a model trains with it on two threads' batches, 
   CHECK(std::equal(a.begin(), a.end(), b.begin()));
   std::filesystem::remove(path);
 }
+
+}  // namespace test_activations

@@ -19,6 +19,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_batch_normalization {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -156,3 +158,5 @@ TEST_CASE("saved models keep the moving statistics (load and load_weights)") {
   CHECK(std::vector<float>(other.non_trainable_parameters().begin(), other.non_trainable_parameters().end()) == moving);
   std::filesystem::remove(path);
 }
+
+}  // namespace test_batch_normalization

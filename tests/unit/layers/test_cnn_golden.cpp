@@ -19,6 +19,8 @@
 
 #include "typenet/typenet.hpp"
 
+namespace test_cnn_golden {
+
 namespace tn = typenet;
 
 namespace {
@@ -102,3 +104,5 @@ TEST_CASE("a tiny CNN computes PyTorch's outputs, loss and gradients on the same
   CHECK(loss == doctest::Approx(golden.at("loss").values.at(0)).epsilon(1e-5));
   check_close("gradient", model.gradients(), golden.at("gradient").values, gradient_tolerance);
 }
+
+}  // namespace test_cnn_golden

@@ -15,6 +15,8 @@
 #include "support/reference_convolution.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_conv2d {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -122,3 +124,5 @@ TEST_CASE("gradient: Conv2D with a 1x1 kernel and with ReLU") {
                              tn::Flatten, tn::Dense<3, tn::Softmax>>;
   require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(4, 75, 35), one_hot_cycle(4, 3));
 }
+
+}  // namespace test_conv2d

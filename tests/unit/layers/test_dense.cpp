@@ -8,6 +8,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_dense {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -29,3 +31,5 @@ TEST_CASE("gradient: Dense with every activation, mean squared error") {
   SUBCASE("tanh") { require_gradients<DenseNet<tn::Tanh>>(tn::MeanSquaredError{}, x, y); }
   SUBCASE("softmax (full Jacobian)") { require_gradients<DenseNet<tn::Softmax>>(tn::MeanSquaredError{}, x, y); }
 }
+
+}  // namespace test_dense

@@ -10,6 +10,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_dropout {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -37,3 +39,5 @@ TEST_CASE("dropout: rate of zeros and scaling in training, identity in inference
   L::forward({nullptr, x.data(), out.data(), mask.data(), 2, false, &rng});
   for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i] == x.data()[i]);
 }
+
+}  // namespace test_dropout

@@ -11,6 +11,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_global_average_pooling2d {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -38,3 +40,5 @@ TEST_CASE("gradient: GlobalAveragePooling2D") {
                              tn::Dense<3, tn::Softmax>>;
   require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 60, 39), one_hot_cycle(3, 3));
 }
+
+}  // namespace test_global_average_pooling2d

@@ -11,6 +11,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_layer {
+
 namespace tn = typenet;
 
 namespace {
@@ -93,3 +95,5 @@ TEST_CASE("a user's layer: summary, weights, fit, save and load as typenet's own
   CHECK_THROWS_WITH(tn::Model<Wider>::load(path), doctest::Contains("ScaleShift"));
   std::filesystem::remove(path);
 }
+
+}  // namespace test_layer

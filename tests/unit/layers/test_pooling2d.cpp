@@ -15,6 +15,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_pooling2d {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -117,3 +119,5 @@ TEST_CASE("gradient: AveragePooling2D") {
                              tn::Flatten, tn::Dense<3, tn::Softmax>>;
   require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 70, 38), one_hot_cycle(3, 3));
 }
+
+}  // namespace test_pooling2d

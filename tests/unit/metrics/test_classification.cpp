@@ -15,6 +15,8 @@
 #include "typenet/metrics/classification.hpp"
 #include "typenet/metrics/roc.hpp"
 
+namespace test_classification {
+
 namespace tnm = typenet::metrics;
 using doctest::Approx;
 
@@ -203,3 +205,5 @@ TEST_CASE("ranking metrics refuse undefined inputs instead of returning NaN") {
   // Precision-recall needs positives only.
   CHECK(tnm::precision_recall_curve(std::vector<int>{1, 1}, s).precision.front() == 1.0);
 }
+
+}  // namespace test_classification

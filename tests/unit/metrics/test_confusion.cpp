@@ -5,6 +5,8 @@
 
 #include "typenet/metrics/confusion.hpp"
 
+namespace test_confusion {
+
 namespace tn = typenet;
 
 TEST_CASE("confusion_matrix counts (true, predicted) pairs and prints a table") {
@@ -36,3 +38,5 @@ TEST_CASE("confusion_matrix: classes beyond the labels seen, and bad input") {
   const std::vector<int> negative = {0, -1};
   CHECK_THROWS_WITH(tn::confusion_matrix(t, negative), "confusion_matrix: negative label at position 1");
 }
+
+}  // namespace test_confusion

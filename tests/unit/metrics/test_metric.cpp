@@ -17,6 +17,8 @@
 #include "typenet/io/training_state_json.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_metric {
+
 namespace tn = typenet;
 
 namespace {
@@ -194,3 +196,5 @@ TEST_CASE("fit, History and evaluate report exactly the metrics compile asked fo
   CHECK(std::get<tn::metrics::AUC>(loaded.metrics()[1].kind()).num_thresholds == 200);
   CHECK(loaded.evaluate(xb, yb).metrics == b.metrics);
 }
+
+}  // namespace test_metric

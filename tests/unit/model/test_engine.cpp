@@ -16,6 +16,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_engine {
+
 namespace tn = typenet;
 using tn::testing::one_hot_cycle;
 using tn::testing::random_matrix;
@@ -167,3 +169,5 @@ TEST_CASE("fit alone: the optimizer's step on the summed workers' shares equals 
   with_threads(1, [&] { one = trained<Mlp>(x12, y, tn::RMSprop{}, tn::Solo{}); });
   with_threads(2, [&] { check_close(trained<Mlp>(x12, y, tn::RMSprop{}, tn::Solo{}), one, 1e-4); });
 }
+
+}  // namespace test_engine

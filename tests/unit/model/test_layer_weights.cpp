@@ -14,6 +14,8 @@
 
 #include "typenet/typenet.hpp"
 
+namespace test_layer_weights {
+
 namespace tn = typenet;
 
 TEST_CASE("Dense: the kernel is (inputs, units) and predict gives x K + b") {
@@ -105,3 +107,5 @@ TEST_CASE("get_weights / set_weights move a model's weights to another; wrong sh
   CHECK_THROWS_WITH_AS(b.layer<6>().set_weights(xt::xtensor<float, 2>::from_shape({4, 12}), xt::xtensor<float, 1>::from_shape({4})),
                        "set_weights: layer 6 (Dense)'s kernel has shape (12, 4); given (4, 12)", std::invalid_argument);
 }
+
+}  // namespace test_layer_weights

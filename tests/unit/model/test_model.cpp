@@ -12,6 +12,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_model {
+
 namespace tn = typenet;
 using tn::testing::one_hot_cycle;
 using tn::testing::random_matrix;
@@ -193,3 +195,5 @@ TEST_CASE("wrong inputs are refused with what was expected and what was given") 
   many(421, 5, 6) = 0.0f;
   CHECK_THROWS_WITH(model.predict(many), doctest::Contains("predict: x holds NaN at sample 422, feature 0"));
 }
+
+}  // namespace test_model

@@ -8,6 +8,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_sequential {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -18,3 +20,5 @@ TEST_CASE("gradient: Flatten and a nested block") {
   using Net = tn::Sequential<tn::Input<2, 3, 1>, tn::Flatten, Block, tn::Dense<3, tn::Softmax>>;
   require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(4, 6, 7), one_hot_cycle(4, 3));
 }
+
+}  // namespace test_sequential

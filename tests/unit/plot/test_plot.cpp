@@ -16,6 +16,8 @@
 
 #include "typenet/plot.hpp"
 
+namespace test_plot {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -177,4 +179,5 @@ TEST_CASE("plot: a target that cannot be written throws and names the path") {
   check_png(dir.path / "after.png", typenet::plot::history_size);
 }
 
+}  // namespace test_plot
 #endif  // TYPENET_HAVE_PLPLOT

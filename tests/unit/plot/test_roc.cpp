@@ -12,6 +12,8 @@
 
 #include "typenet/plot/roc.hpp"
 
+namespace test_roc {
+
 namespace fs = std::filesystem;
 namespace tnm = typenet::metrics;
 
@@ -42,4 +44,6 @@ TEST_CASE("plot::roc writes a PNG of roc_size with the curves and their legend")
   CHECK_THROWS_WITH_AS(typenet::plot::roc({}, unwritable, "ROC"),
                        doctest::Contains(("typenet::plot::roc: cannot write '" + unwritable.string() + "'").c_str()), std::runtime_error);
 }
+
+}  // namespace test_roc
 #endif  // TYPENET_HAVE_PLPLOT

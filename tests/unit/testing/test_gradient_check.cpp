@@ -9,6 +9,8 @@
 #include "typenet/testing/gradient_check.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_gradient_check {
+
 namespace tn = typenet;
 using tn::testing::require_layer_gradients;
 
@@ -103,3 +105,5 @@ TEST_CASE("check_gradients: a model's loss with a wrong gradient is caught, a ri
   CHECK_MESSAGE(right.passed(), right.report);
   CHECK(right.checked == Net::param_count);
 }
+
+}  // namespace test_gradient_check

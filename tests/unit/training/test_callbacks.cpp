@@ -18,6 +18,8 @@
 
 #include "typenet/typenet.hpp"
 
+namespace test_callbacks {
+
 namespace tn = typenet;
 
 namespace {
@@ -405,3 +407,5 @@ TEST_CASE("in a team, a process whose callback stops training stops every proces
   CHECK(batches == 2);
   CHECK(h.epochs() == 1);
 }
+
+}  // namespace test_callbacks

@@ -14,6 +14,8 @@
 #include "typenet/metrics.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_keep_best {
+
 namespace tn = typenet;
 namespace tnm = typenet::metrics;
 
@@ -129,3 +131,5 @@ TEST_CASE("fit_keep_best stops after `patience` epochs without improvement and r
                                          {.monitor = "val_auc", .score = [] { return std::nan(""); }}),
                        "fit_keep_best: val_auc is nan after epoch 1", std::runtime_error);
 }
+
+}  // namespace test_keep_best

@@ -17,6 +17,8 @@
 #include "typenet/io/training_state_json.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_learning_rate {
+
 namespace tn = typenet;
 
 namespace {
@@ -155,3 +157,5 @@ TEST_CASE("a schedule is saved as Keras serialises it and comes back from the fi
   CHECK(!std::filesystem::exists(dir / "custom.typenet"));
   std::filesystem::remove_all(dir);
 }
+
+}  // namespace test_learning_rate

@@ -10,6 +10,8 @@
 #include "support/random_arrays.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_losses {
+
 namespace tn = typenet;
 using tn::testing::require_gradients;
 using tn::testing::one_hot_cycle;
@@ -132,3 +134,5 @@ TEST_CASE("a user's loss: its accuracy, and save and load with CustomObjects") {
   CHECK(std::equal(model.parameters().begin(), model.parameters().end(), loaded.parameters().begin()));
   std::filesystem::remove(path);
 }
+
+}  // namespace test_losses

@@ -9,6 +9,8 @@
 #include "typenet/training/optimizers.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_optimizers {
+
 namespace tn = typenet;
 
 namespace {
@@ -137,3 +139,5 @@ TEST_CASE("a user's optimizer: its learning rate is set, scheduled and saved as 
   CHECK_THROWS_WITH_AS(model.compile(Greedy{}, tn::CategoricalCrossentropy{}), doctest::Contains("at most 8"),
                        std::invalid_argument);
 }
+
+}  // namespace test_optimizers

@@ -9,6 +9,8 @@
 
 #include "typenet/training/progress.hpp"
 
+namespace test_progress {
+
 namespace {
 
 using typenet::MetricValue;
@@ -135,3 +137,5 @@ TEST_CASE("progress: a shorter redraw blanks out the rest of the previous line")
   CHECK(second.find_last_not_of(' ') < second.find("accuracy: 0.9071") + 20);
   CHECK(second.back() == ' ');
 }
+
+}  // namespace test_progress
