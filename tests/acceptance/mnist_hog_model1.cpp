@@ -18,6 +18,8 @@
 #include "typenet/data.hpp"
 #include "typenet/typenet.hpp"
 
+namespace mnist_hog_model1 {
+
 namespace tn = typenet;
 
 TEST_CASE("HOG model 1 on MNIST, 3 epochs: test accuracy >= 0.96") {
@@ -46,3 +48,5 @@ TEST_CASE("HOG model 1 on MNIST, 3 epochs: test accuracy >= 0.96") {
   }
   CHECK(static_cast<double>(correct) / static_cast<double>(count) == doctest::Approx(accuracy).epsilon(1e-9));
 }
+
+}  // namespace mnist_hog_model1

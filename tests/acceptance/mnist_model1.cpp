@@ -8,6 +8,8 @@
 #include "typenet/data.hpp"
 #include "typenet/typenet.hpp"
 
+namespace mnist_model1 {
+
 namespace tn = typenet;
 
 TEST_CASE("model 1 on MNIST, 3 epochs: test accuracy >= 0.94") {
@@ -23,3 +25,5 @@ TEST_CASE("model 1 on MNIST, 3 epochs: test accuracy >= 0.94") {
   CHECK(accuracy >= 0.94);
   CHECK(loss < 0.25);
 }
+
+}  // namespace mnist_model1

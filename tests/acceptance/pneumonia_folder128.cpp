@@ -17,6 +17,8 @@
 #include "typenet/data/medmnist.hpp"
 #include "typenet/io/png.hpp"
 
+namespace pneumonia_folder128 {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -66,3 +68,5 @@ TEST_CASE("pneumonia_cnn --images: the lab's 128x128 network on a Kaggle-layout 
     CHECK(fs::exists(out / "lab128" / file));
   fs::remove_all(root);
 }
+
+}  // namespace pneumonia_folder128

@@ -15,6 +15,8 @@
 #include "typenet/metrics.hpp"
 #include "typenet/typenet.hpp"
 
+namespace pneumonia_lab28 {
+
 namespace tn = typenet;
 namespace tnm = typenet::metrics;
 
@@ -58,3 +60,5 @@ TEST_CASE("the lab's network on PneumoniaMNIST, 5 epochs: test AUC >= 0.90, accu
   CHECK(test.specificity >= 0.6);
   CHECK(test.sensitivity >= 0.85);
 }
+
+}  // namespace pneumonia_lab28
