@@ -1,6 +1,7 @@
 // A fault on one rank: the last rank is given a label out of range, so its fit throws while the
 // other ranks wait for it in the first all-reduce. The job must end with one line naming the
 // rank and the cause (tests/mpi/expect_abort.cmake checks the exit status and the text).
+// `distributed_tests rank_throws` runs it (tests/mpi/main.cpp).
 #include <cstdio>
 
 #include <xtensor/xtensor.hpp>
@@ -8,11 +9,12 @@
 #include "typenet/distributed.hpp"
 #include "typenet/typenet.hpp"
 
+namespace rank_throws {
+
 namespace tn = typenet;
 namespace dist = typenet::distributed;
 
-int main() {
-  const dist::MpiTeam team;
+int run(const dist::MpiTeam& team) {
   using Net = tn::Sequential<tn::Input<8>, tn::Dense<4, tn::Softmax>>;
   xt::xtensor<float, 2> x = xt::zeros<float>({std::size_t{96}, std::size_t{8}});
   xt::xtensor<int, 1> labels = xt::zeros<int>({std::size_t{96}});
@@ -23,3 +25,5 @@ int main() {
   std::puts("not reached: the job should have ended");
   return 0;
 }
+
+}  // namespace rank_throws

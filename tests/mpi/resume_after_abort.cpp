@@ -1,8 +1,10 @@
 // After a job that a rank's fault ended, training resumes from the last checkpoint and finishes
 // as the run that never stopped. tests/mpi/resume.cmake runs it twice under mpirun -np 2:
-//   resume_after_abort crash  <checkpoint>   the last rank throws after epoch 3: the job ends
-//   resume_after_abort resume <checkpoint>   load it on every rank, fit the epochs left, and
-//                                            compare with an uninterrupted distributed run
+//   distributed_tests resume_after_abort crash  <checkpoint>   the last rank throws after epoch 3:
+//                                                              the job ends
+//   distributed_tests resume_after_abort resume <checkpoint>   load it on every rank, fit the
+//                                                              epochs left, and compare with an
+//                                                              uninterrupted distributed run
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +14,8 @@
 
 #include "typenet/distributed.hpp"
 #include "typenet/typenet.hpp"
+
+namespace resume_after_abort {
 
 namespace tn = typenet;
 namespace dist = typenet::distributed;
@@ -46,13 +50,13 @@ tn::Model<Net> fresh_model() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const dist::MpiTeam team;
-  if (argc != 3) return 2;
+// argv: {"crash" or "resume", the checkpoint's path}
+int run(const dist::MpiTeam& team, int argc, char** argv) {
+  if (argc != 2) return 2;
   const Data data;
-  const std::filesystem::path checkpoint = argv[2];
+  const std::filesystem::path checkpoint = argv[1];
 
-  if (std::strcmp(argv[1], "crash") == 0) {
+  if (std::strcmp(argv[0], "crash") == 0) {
     tn::Model<Net> model = fresh_model();
     tn::FitOptions o = options(total_epochs);
     if (team.rank() == team.size() - 1)
@@ -85,3 +89,5 @@ int main(int argc, char** argv) {
   MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, team.communicator());
   return failed;
 }
+
+}  // namespace resume_after_abort

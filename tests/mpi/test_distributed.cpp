@@ -14,6 +14,8 @@
 #include "typenet/distributed.hpp"
 #include "typenet/typenet.hpp"
 
+namespace test_distributed {
+
 namespace tn = typenet;
 namespace dist = typenet::distributed;
 
@@ -230,12 +232,13 @@ TEST_CASE("callbacks: a stop on one rank stops every rank at the same batch; pla
   CHECK(rate == doctest::Approx(0.05 * 0.25));  // min_delta 10: no epoch improves; cut after epochs 1 and 2
 }
 
-int main(int argc, char** argv) {
-  const dist::MpiTeam world;  // initialises MPI before any test
+// doctest's command line: the test cases run by every rank, and the job fails if any rank failed.
+int run(const dist::MpiTeam& world, int argc, char** argv) {
   doctest::Context context(argc, argv);
   const int failed = context.run();
-  // The job fails if any rank failed.
   int any = failed != 0;
   MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, world.communicator());
   return any;
 }
+
+}  // namespace test_distributed
