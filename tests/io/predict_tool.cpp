@@ -27,6 +27,8 @@
 #include "networks/mlp_raw_mnist.hpp"
 #include "networks/pneumonia_cnn.hpp"
 
+namespace predict_tool {
+
 namespace tn = typenet;
 namespace fs = std::filesystem;
 
@@ -287,3 +289,5 @@ TEST_CASE("a model file predict cannot run is refused with status 2 and says why
     CHECK(run.err == "predict: --top 11: mlp_raw_mnist/model1 has 10 classes\n");
   }
 }
+
+}  // namespace predict_tool
