@@ -1,6 +1,7 @@
 #pragma once
 // How a window (a convolution kernel or a pooling window) slides over a channels-last image,
-// all at compile time: the image's sides, Keras's two paddings, and the output sides.
+// all at compile time: the image's sides, Keras's two paddings, and the output sides; and the same as
+// run-time numbers (WindowGeometry) for the loops compiled once for every shape.
 //
 // Every function here also answers for inputs that are not images or that the window does not
 // fit, with sides of at least 1, so that a misfit layer still binds to a usable shape and only
@@ -56,6 +57,21 @@ struct ImageSides {
   static constexpr std::size_t channels = is_image ? S::dims[is_image ? 2 : 0] : 1;
 };
 
+// A window sliding over a channels-last image, as run-time numbers: what the loops that are the
+// same for every shape take (im2col, pooling), so that they are compiled once, in libtypenet,
+// rather than once for each layer's shape in every program. Pooling slides by its own size on
+// each axis, hence a stride per axis.
+struct WindowGeometry {
+  std::size_t in_height, in_width, channels;
+  std::size_t window_height, window_width;
+  std::size_t stride_y, stride_x;
+  std::size_t pad_top, pad_left;
+  std::size_t out_height, out_width;
+  constexpr std::size_t image_size() const { return in_height * in_width * channels; }
+  constexpr std::size_t patch() const { return window_height * window_width * channels; }
+  constexpr std::size_t out_pixels() const { return out_height * out_width; }
+};
+
 // A WindowH x WindowW window sliding by Stride over the image S with padding P.
 template <class S, class P, std::size_t WindowH, std::size_t WindowW, std::size_t Stride>
 struct SlidingWindow {
@@ -73,6 +89,8 @@ struct SlidingWindow {
   static constexpr std::size_t out_pixels = out_height * out_width;
   static constexpr std::size_t pad_top = P::padding_before(in_height, WindowH, Stride);
   static constexpr std::size_t pad_left = P::padding_before(in_width, WindowW, Stride);
+  static constexpr WindowGeometry geometry{in_height, in_width, channels, WindowH, WindowW, Stride, Stride,
+                                           pad_top,   pad_left, out_height, out_width};
 };
 
 }  // namespace detail

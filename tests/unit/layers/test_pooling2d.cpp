@@ -85,12 +85,13 @@ TEST_CASE("NaN passes through ReLU and max pooling, as in Keras and PyTorch") {
   CHECK(tn::ReLU::value(3.0f) == 3.0f);
   // One 2x2 window of 2 channels, channel 0 holding a NaN at each place in turn: the window's
   // maximum is NaN there, and channel 1 keeps its true maximum.
+  using Pool = tn::MaxPooling2D<2>::bind<tn::Shape<2, 2, 2>>;
   for (std::size_t at = 0; at < 4; ++at) {
     CAPTURE(at);
     float image[8] = {1, 5, 2, 6, 3, 7, 4, 8};  // (position, channel) interleaved
     image[at * 2] = NAN;
     float out[2], winner[2];
-    tn::detail::MaxPool::pool<4>(image, [](std::size_t k) { return k * 2; }, out, winner, 2, nullptr);
+    Pool::forward({.params = nullptr, .in = image, .out = out, .scratch = winner, .batch = 1, .training = true, .rng = nullptr});
     CHECK(std::isnan(out[0]));
     CHECK(winner[0] == static_cast<float>(at));
     CHECK(out[1] == 8.0f);
