@@ -84,7 +84,9 @@ inline std::size_t grain(const WindowGeometry& g) {
 }  // namespace im2col
 
 // The columns of `batch` images (each g.image_size() floats) into `columns` (g.out_pixels() rows
-// of g.patch() floats per image), one image per task, split across the cores.
+// of g.patch() floats per image), one image per task, split across the cores. Neither this nor
+// columns_to_batch is inlined: in a caller whose geometry is a constant, the compiler would
+// specialise and compile the loops again for every shape.
 [[gnu::noinline]] inline void batch_to_columns(const WindowGeometry& g, const float* images, float* columns, std::size_t batch) {
   const std::size_t per_image = g.out_pixels() * g.patch();
   parallel_for(batch, im2col::grain(g), [&](std::size_t b0, std::size_t b1) {

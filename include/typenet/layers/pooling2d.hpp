@@ -12,13 +12,14 @@
 // rather than once for every shape it pools: their loops run over the channels either way. They
 // stay in this header, compiled with the program's own flags (-march), not in libtypenet, which is
 // built portable (CMakeLists.txt).
+#include "typenet/layers/spatial.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <string_view>
 
 #include "typenet/detail/parallel.hpp"
 #include "typenet/layers/layer.hpp"
-#include "typenet/layers/spatial.hpp"
 
 namespace typenet {
 
@@ -170,7 +171,9 @@ inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>
 
 }  // namespace pooling
 
-// The passes of a pooling layer over a batch (p.batch images of g.image_size() floats).
+// The passes of a pooling layer over a batch (p.batch images of g.image_size() floats). Not
+// inlined: inlined into each layer's forward, whose geometry is a constant, the compiler would
+// specialise and compile the loops again for every shape.
 [[gnu::noinline]] inline void pool_forward(PoolKind kind, const WindowGeometry& g, const ForwardPass& p) {
   const std::size_t in_size = g.image_size(), out_size = g.out_pixels() * g.channels;
   parallel_for(p.batch, pooling::grain(g), [&](std::size_t b0, std::size_t b1) {
