@@ -73,6 +73,8 @@ void check_pooling_forward(bool max) {
 TEST_CASE("pooling forward equals direct loops, flooring sides the pool does not divide") {
   SUBCASE("max 2x2 on 8x6") { check_pooling_forward<tn::MaxPooling2D<2, 2>, 8, 6, 3, 2, 2>(true); }
   SUBCASE("max 2x2 on 7x7 (7 -> 3)") { check_pooling_forward<tn::MaxPooling2D<2>, 7, 7, 2, 2, 2>(true); }
+  // The 2x2 pool's own loop takes blocks of 16 channels, then one channel at a time.
+  SUBCASE("max 2x2 on 6x5, 19 channels") { check_pooling_forward<tn::MaxPooling2D<2>, 6, 5, 19, 2, 2>(true); }
   SUBCASE("max 3x2 on 7x9") { check_pooling_forward<tn::MaxPool2D<3, 2>, 7, 9, 4, 3, 2>(true); }
   SUBCASE("average 2x2 on 7x5") { check_pooling_forward<tn::AveragePooling2D<2>, 7, 5, 3, 2, 2>(false); }
   SUBCASE("average 3x3 on 9x10") { check_pooling_forward<tn::AvgPool2D<3>, 9, 10, 2, 3, 3>(false); }
@@ -112,6 +114,45 @@ TEST_CASE("gradient: MaxPooling2D, with a floored side and a non-square pool") {
     using Net = tn::Sequential<tn::Input<8, 7, 2>, tn::Conv2D<3, 2, 2, tn::ReLU, tn::Same>, tn::MaxPool2D<3, 2>,
                                tn::Conv2D<2, 2, 2, tn::Tanh>, tn::Flatten, tn::Dense<3, tn::Softmax>>;
     require_gradients<Net>(tn::CategoricalCrossentropy{}, random_matrix(3, 112, 37), one_hot_cycle(3, 3));
+  }
+}
+
+// With many channels a finite-difference check of max pooling fails for lack of margin, not of
+// correctness (a step moves some window's maximum to another element), so the 2x2 pool's own
+// loops, blocks of 16 channels and then one at a time, are checked against direct loops instead.
+TEST_CASE("max pooling's backward routes each gradient to its window's maximum: 2x2 over 19 channels") {
+  constexpr std::size_t H = 5, W = 6, C = 19, OH = 2, OW = 3, batch = 2;  // the last row floored away
+  using Pool = tn::MaxPooling2D<2>::bind<tn::Shape<H, W, C>>;
+  static_assert(Pool::output_shape::size == OH * OW * C);
+  const auto x = random_matrix(batch, H * W * C, 40);  // no ties
+  const auto dout = random_matrix(batch, OH * OW * C, 41);
+  std::vector<float> out(batch * OH * OW * C), winner(out.size()), din(batch * H * W * C, NAN);
+  Pool::forward({.params = nullptr, .in = x.data(), .out = out.data(), .scratch = winner.data(), .batch = batch,
+                 .training = true, .rng = nullptr});
+  // Rectified (after a fused ReLU convolution), a window whose output is not positive passes nothing.
+  for (const bool rectified : {false, true}) {
+    CAPTURE(rectified);
+    std::vector<float> d(dout.begin(), dout.end());
+    Pool::backward({.params = nullptr, .grads = nullptr, .in = x.data(), .out = out.data(), .dout = d.data(),
+                    .din = din.data(), .scratch = winner.data(), .batch = batch, .dout_is_preactivation = false,
+                    .rectified = rectified});
+    std::size_t routed = 0;
+    for (std::size_t b = 0; b < batch; ++b)
+      for (std::size_t y = 0; y < H; ++y)
+        for (std::size_t xx = 0; xx < W; ++xx)
+          for (std::size_t c = 0; c < C; ++c) {
+            const auto at = [&](std::size_t yy, std::size_t xxx) { return ((b * H + yy) * W + xxx) * C + c; };
+            float expected = 0.0f;
+            if (y / 2 < OH) {
+              const std::size_t y0 = y / 2 * 2, x0 = xx / 2 * 2;
+              const float best = std::max({x.data()[at(y0, x0)], x.data()[at(y0, x0 + 1)], x.data()[at(y0 + 1, x0)],
+                                           x.data()[at(y0 + 1, x0 + 1)]});
+              const std::size_t o = ((b * OH + y / 2) * OW + xx / 2) * C + c;
+              if (x.data()[at(y, xx)] == best && (!rectified || out[o] > 0.0f)) expected = dout.data()[o], ++routed;
+            }
+            CHECK(din[at(y, xx)] == expected);
+          }
+    CHECK(routed > 0);
   }
 }
 
