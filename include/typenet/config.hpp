@@ -23,6 +23,16 @@
 #define TYPENET_INLINE inline
 #endif
 
+// A function whose body is compiled once in a translation unit whatever its callers pass: neither
+// inlined into them nor copied for the constants they pass (g++ -O3's -fipa-cp-clone would compile
+// im2col and the poolings again for every layer shape, undoing what taking the shape at run time
+// saves). Clang neither clones nor specialises a function it may not inline.
+#if defined(__GNUC__) && !defined(__clang__)
+#define TYPENET_COMPILED_ONCE [[gnu::noipa]]
+#else
+#define TYPENET_COMPILED_ONCE [[gnu::noinline]]
+#endif
+
 // The release, as CMakeLists.txt's project() gives it (CMake refuses to configure if they differ);
 // written into exported files (io/onnx.hpp's metadata).
 #define TYPENET_VERSION "0.1.0"

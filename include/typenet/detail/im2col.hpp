@@ -5,14 +5,15 @@
 // (kh*kw*in_channels) x filters matrix, so the forward pass is columns x kernel with no
 // transpose. Pixels the padding adds are zeros.
 //
-// The loops take the window's geometry as run-time numbers, so that a program compiles them once
-// rather than once for every convolution shape it has: they only move memory, and sides known at
+// The loops take the window's geometry as run-time numbers, so that a translation unit compiles
+// them once rather than once for every convolution shape it has: they only move memory, and sides known at
 // compile time gained them nothing measurable. They stay in this header, compiled with the
 // program's own flags (-march), not in libtypenet, which is built portable (CMakeLists.txt).
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
 
+#include "typenet/config.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/layers/spatial.hpp"
 
@@ -85,9 +86,9 @@ inline std::size_t grain(const WindowGeometry& g) {
 
 // The columns of `batch` images (each g.image_size() floats) into `columns` (g.out_pixels() rows
 // of g.patch() floats per image), one image per task, split across the cores. Neither this nor
-// columns_to_batch is inlined: in a caller whose geometry is a constant, the compiler would
-// specialise and compile the loops again for every shape.
-[[gnu::noinline]] inline void batch_to_columns(const WindowGeometry& g, const float* images, float* columns, std::size_t batch) {
+// columns_to_batch is inlined or cloned (TYPENET_COMPILED_ONCE): in a caller whose geometry is a
+// constant, the compiler would specialise and compile the loops again for every shape.
+TYPENET_COMPILED_ONCE inline void batch_to_columns(const WindowGeometry& g, const float* images, float* columns, std::size_t batch) {
   const std::size_t per_image = g.out_pixels() * g.patch();
   parallel_for(batch, im2col::grain(g), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) im2col::image_to_columns(g, images + b * g.image_size(), columns + b * per_image);
@@ -95,7 +96,7 @@ inline std::size_t grain(const WindowGeometry& g) {
 }
 
 // The adjoint: every column entry summed back onto the pixel it came from (images overwritten).
-[[gnu::noinline]] inline void columns_to_batch(const WindowGeometry& g, const float* columns, float* images, std::size_t batch) {
+TYPENET_COMPILED_ONCE inline void columns_to_batch(const WindowGeometry& g, const float* columns, float* images, std::size_t batch) {
   const std::size_t per_image = g.out_pixels() * g.patch();
   parallel_for(batch, im2col::grain(g), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) im2col::columns_to_image(g, columns + b * per_image, images + b * g.image_size());

@@ -8,8 +8,8 @@
 // in the window, stored as a float: exact, and independent of the image size) so that backward
 // routes each gradient with one write per input element and no comparison.
 //
-// The passes take the pooling's geometry as run-time numbers, so that a program compiles them once
-// rather than once for every shape it pools: their loops run over the channels either way. They
+// The passes take the pooling's geometry as run-time numbers, so that a translation unit compiles
+// them once rather than once for every shape it pools: their loops run over the channels either way. They
 // stay in this header, compiled with the program's own flags (-march), not in libtypenet, which is
 // built portable (CMakeLists.txt).
 #include "typenet/layers/spatial.hpp"
@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "typenet/config.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/layers/layer.hpp"
 
@@ -56,11 +57,20 @@ inline void max_2x2_block(const float* const* v, float* __restrict out, float* _
   }
 }
 
+// Calls block.template operator()<N>(c) over channels [0, channels) in blocks of N = 16, then at
+// most one of 8 and one of 4, then one channel at a time: vector loops also for 8 or 12 channels.
+template <class Block>
+inline void in_channel_blocks(std::size_t channels, Block&& block) {
+  std::size_t c = 0;
+  for (; c + 16 <= channels; c += 16) block.template operator()<16>(c);
+  if (c + 8 <= channels) block.template operator()<8>(c), c += 8;
+  if (c + 4 <= channels) block.template operator()<4>(c), c += 4;
+  for (; c < channels; ++c) block.template operator()<1>(c);
+}
+
 template <bool Winner, bool Bias>
 inline void max_2x2(const float* const* v, float* out, float* winner, const float* bias, std::size_t channels) {
-  std::size_t c = 0;
-  for (; c + 16 <= channels; c += 16) max_2x2_block<16, Winner, Bias>(v, out, winner, bias, c);
-  for (; c < channels; ++c) max_2x2_block<1, Winner, Bias>(v, out, winner, bias, c);
+  in_channel_blocks(channels, [&]<std::size_t N>(std::size_t c) { max_2x2_block<N, Winner, Bias>(v, out, winner, bias, c); });
 }
 
 template <std::size_t N, bool Rectified>
@@ -75,9 +85,7 @@ inline void unpool_2x2_block(float* const* d, const float* __restrict dout, cons
 
 template <bool Rectified>
 inline void unpool_2x2(float* const* d, const float* dout, const float* winner, const float* out, std::size_t channels) {
-  std::size_t c = 0;
-  for (; c + 16 <= channels; c += 16) unpool_2x2_block<16, Rectified>(d, dout, winner, out, c);
-  for (; c < channels; ++c) unpool_2x2_block<1, Rectified>(d, dout, winner, out, c);
+  in_channel_blocks(channels, [&]<std::size_t N>(std::size_t c) { unpool_2x2_block<N, Rectified>(d, dout, winner, out, c); });
 }
 
 // The window at (oy, ox), every channel at once: its maximum into `out` and, given `winner`, the
@@ -120,7 +128,8 @@ inline void max_window(const WindowGeometry& g, const float* image, std::size_t 
 
 // Routes each channel's gradient to its window's winner; the others get 0. With `out` (fused:
 // the output was rectified), a window whose output is 0 passes no gradient, so din is already
-// the gradient of the convolution's pre-activation.
+// the gradient of the convolution's pre-activation. din never overlaps dout, winner or out (the
+// engine gives each layer's input gradient a buffer of its own).
 inline void max_unwindow(const WindowGeometry& g, const float* __restrict dout, const float* __restrict winner,
                          float* din, std::size_t oy, std::size_t ox, const float* __restrict out) {
   const std::size_t C = g.channels;
@@ -171,10 +180,10 @@ inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>
 
 }  // namespace pooling
 
-// The passes of a pooling layer over a batch (p.batch images of g.image_size() floats). Not
-// inlined: inlined into each layer's forward, whose geometry is a constant, the compiler would
-// specialise and compile the loops again for every shape.
-[[gnu::noinline]] inline void pool_forward(PoolKind kind, const WindowGeometry& g, const ForwardPass& p) {
+// The passes of a pooling layer over a batch (p.batch images of g.image_size() floats). Neither
+// inlined nor cloned (TYPENET_COMPILED_ONCE): into each layer's forward, whose geometry is a
+// constant, the compiler would specialise and compile the loops again for every shape.
+TYPENET_COMPILED_ONCE inline void pool_forward(PoolKind kind, const WindowGeometry& g, const ForwardPass& p) {
   const std::size_t in_size = g.image_size(), out_size = g.out_pixels() * g.channels;
   parallel_for(p.batch, pooling::grain(g), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) {
@@ -192,7 +201,7 @@ inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>
   });
 }
 
-[[gnu::noinline]] inline void pool_backward(PoolKind kind, const WindowGeometry& g, const BackwardPass& p) {
+TYPENET_COMPILED_ONCE inline void pool_backward(PoolKind kind, const WindowGeometry& g, const BackwardPass& p) {
   if (!p.din) return;
   const std::size_t H = g.in_height, W = g.in_width, C = g.channels;
   const std::size_t in_size = g.image_size(), out_size = g.out_pixels() * C;
@@ -208,7 +217,8 @@ inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>
         for (std::size_t ox = 0; ox < g.out_width; ++ox) {
           const std::size_t at = b * out_size + (oy * g.out_width + ox) * C;
           if (kind == PoolKind::max)
-            pooling::max_unwindow(g, p.dout + at, p.scratch + at, din, oy, ox, p.rectified ? p.out + at : nullptr);
+            pooling::max_unwindow(g, p.dout + at, p.scratch ? p.scratch + at : nullptr, din, oy, ox,
+                                  p.rectified ? p.out + at : nullptr);
           else
             pooling::average_unwindow(g, p.dout + at, din, oy, ox);
         }
@@ -218,7 +228,7 @@ inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>
 
 struct MaxPool {
   static constexpr PoolKind kind = PoolKind::max;
-  static constexpr bool records_argmax = true;
+  static constexpr bool records_argmax = true;  // the winners, for backward
   static constexpr std::string_view keras_class = "MaxPooling2D";
   static constexpr std::string_view keras_name = "max_pooling2d";
 };

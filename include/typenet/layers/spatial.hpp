@@ -1,7 +1,7 @@
 #pragma once
 // How a window (a convolution kernel or a pooling window) slides over a channels-last image,
 // all at compile time: the image's sides, Keras's two paddings, and the output sides; and the same as
-// run-time numbers (WindowGeometry) for the loops compiled once for every shape.
+// run-time numbers (WindowGeometry) for the loops that serve every shape.
 //
 // Every function here also answers for inputs that are not images or that the window does not
 // fit, with sides of at least 1, so that a misfit layer still binds to a usable shape and only
@@ -58,9 +58,9 @@ struct ImageSides {
 };
 
 // A window sliding over a channels-last image, as run-time numbers: what the loops that are the
-// same for every shape take (im2col, pooling), so that they are compiled once, in libtypenet,
-// rather than once for each layer's shape in every program. Pooling slides by its own size on
-// each axis, hence a stride per axis.
+// same for every shape take (im2col, pooling), so that a translation unit compiles them once
+// rather than once for each layer's shape. Pooling slides by its own size on each axis, hence a
+// stride per axis.
 struct WindowGeometry {
   std::size_t in_height, in_width, channels;
   std::size_t window_height, window_width;

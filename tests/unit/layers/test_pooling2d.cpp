@@ -80,23 +80,60 @@ TEST_CASE("pooling forward equals direct loops, flooring sides the pool does not
   SUBCASE("average 3x3 on 9x10") { check_pooling_forward<tn::AvgPool2D<3>, 9, 10, 2, 3, 3>(false); }
 }
 
+// One window of a PH x PW pool over C channels, every channel but the last holding a NaN at window
+// element `at` in turn: the window's maximum is NaN there and the NaN's place wins; the last
+// channel keeps its true maximum, the window's last element. (fit, evaluate and predict refuse a
+// NaN in x, so the layer is called here directly.)
+template <std::size_t PH, std::size_t PW, std::size_t C>
+void check_nan_wins() {
+  using Pool = typename tn::MaxPooling2D<PH, PW>::template bind<tn::Shape<PH, PW, C>>;
+  constexpr std::size_t window = PH * PW;
+  for (std::size_t at = 0; at < window; ++at) {
+    CAPTURE(at);
+    std::vector<float> image(window * C);  // window element k's channels at k * C
+    for (std::size_t k = 0; k < window; ++k)
+      for (std::size_t c = 0; c < C; ++c) image[k * C + c] = static_cast<float>(k + c);
+    for (std::size_t c = 0; c + 1 < C; ++c) image[at * C + c] = NAN;
+    std::vector<float> out(C), winner(C);
+    Pool::forward({.params = nullptr, .in = image.data(), .out = out.data(), .scratch = winner.data(), .batch = 1,
+                   .training = true, .rng = nullptr});
+    for (std::size_t c = 0; c + 1 < C; ++c) {
+      CHECK(std::isnan(out[c]));
+      CHECK(winner[c] == static_cast<float>(at));
+    }
+    CHECK(out[C - 1] == static_cast<float>(window - 1 + C - 1));
+    CHECK(winner[C - 1] == static_cast<float>(window - 1));
+  }
+}
+
 TEST_CASE("NaN passes through ReLU and max pooling, as in Keras and PyTorch") {
-  // (fit, evaluate and predict refuse a NaN in x, so the kernels are called here directly.)
   CHECK(std::isnan(tn::ReLU::value(NAN)));
   CHECK(tn::ReLU::value(-2.0f) == 0.0f);
   CHECK(tn::ReLU::value(3.0f) == 3.0f);
-  // One 2x2 window of 2 channels, channel 0 holding a NaN at each place in turn: the window's
-  // maximum is NaN there, and channel 1 keeps its true maximum.
-  using Pool = tn::MaxPooling2D<2>::bind<tn::Shape<2, 2, 2>>;
-  for (std::size_t at = 0; at < 4; ++at) {
-    CAPTURE(at);
-    float image[8] = {1, 5, 2, 6, 3, 7, 4, 8};  // (position, channel) interleaved
-    image[at * 2] = NAN;
-    float out[2], winner[2];
-    Pool::forward({.params = nullptr, .in = image, .out = out, .scratch = winner, .batch = 1, .training = true, .rng = nullptr});
-    CHECK(std::isnan(out[0]));
-    CHECK(winner[0] == static_cast<float>(at));
-    CHECK(out[1] == 8.0f);
+  SUBCASE("2x2, 2 channels") { check_nan_wins<2, 2, 2>(); }
+  SUBCASE("2x2, 29 channels (blocks of 16, 8 and 4, then one)") { check_nan_wins<2, 2, 29>(); }
+  SUBCASE("3x2 (the loop for any window), 3 channels") { check_nan_wins<3, 2, 3>(); }
+}
+
+// After a ReLU convolution the pooling adds the convolution's bias to each window's maximum and
+// rectifies it (the fused pair, layers/layer.hpp); in training it also records the winners.
+TEST_CASE("max pooling with the bias and ReLU of the convolution before it, 2x2 over 29 channels") {
+  constexpr std::size_t C = 29;
+  using Pool = tn::MaxPooling2D<2>::bind<tn::Shape<2, 2, C>>;
+  const auto image = random_matrix(1, 4 * C, 42);
+  const auto bias = random_matrix(1, C, 43);
+  for (const bool training : {false, true}) {
+    CAPTURE(training);
+    std::vector<float> out(C), winner(C, -1.0f);
+    Pool::forward({.params = nullptr, .in = image.data(), .out = out.data(), .scratch = training ? winner.data() : nullptr,
+                   .batch = 1, .training = training, .rng = nullptr, .pending_bias = bias.data()});
+    for (std::size_t c = 0; c < C; ++c) {
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < 4; ++k)
+        if (image.data()[k * C + c] > image.data()[best * C + c]) best = k;
+      CHECK(out[c] == std::max(image.data()[best * C + c] + bias.data()[c], 0.0f));
+      CHECK(winner[c] == (training ? static_cast<float>(best) : -1.0f));
+    }
   }
 }
 
