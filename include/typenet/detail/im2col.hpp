@@ -77,28 +77,25 @@ inline void columns_to_image(const WindowGeometry& g, const float* columns, floa
     }
 }
 
-// Images per thread below which waking a second thread costs more than it saves.
-inline std::size_t grain(const WindowGeometry& g) {
-  return std::max<std::size_t>(1, 16384 / std::max<std::size_t>(1, g.out_pixels() * g.patch()));
-}
-
 }  // namespace im2col
 
 // The columns of `batch` images (each g.image_size() floats) into `columns` (g.out_pixels() rows
 // of g.patch() floats per image), one image per task, split across the cores. Neither this nor
 // columns_to_batch is inlined or cloned (TYPENET_COMPILED_ONCE): in a caller whose geometry is a
 // constant, the compiler would specialise and compile the loops again for every shape.
-TYPENET_COMPILED_ONCE inline void batch_to_columns(const WindowGeometry& g, const float* images, float* columns, std::size_t batch) {
+TYPENET_COMPILED_ONCE inline void batch_to_columns(const WindowGeometry& g, const float* images, float* columns,
+                                                   std::size_t batch) {
   const std::size_t per_image = g.out_pixels() * g.patch();
-  parallel_for(batch, im2col::grain(g), [&](std::size_t b0, std::size_t b1) {
+  parallel_for(batch, grain_for(per_image), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) im2col::image_to_columns(g, images + b * g.image_size(), columns + b * per_image);
   });
 }
 
 // The adjoint: every column entry summed back onto the pixel it came from (images overwritten).
-TYPENET_COMPILED_ONCE inline void columns_to_batch(const WindowGeometry& g, const float* columns, float* images, std::size_t batch) {
+TYPENET_COMPILED_ONCE inline void columns_to_batch(const WindowGeometry& g, const float* columns, float* images,
+                                                   std::size_t batch) {
   const std::size_t per_image = g.out_pixels() * g.patch();
-  parallel_for(batch, im2col::grain(g), [&](std::size_t b0, std::size_t b1) {
+  parallel_for(batch, grain_for(per_image), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) im2col::columns_to_image(g, columns + b * per_image, images + b * g.image_size());
   });
 }

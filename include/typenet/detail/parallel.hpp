@@ -34,6 +34,10 @@ TYPENET_INLINE void use_threads(std::size_t n);
 // copy the fork-join into every loop of every network a program has.
 TYPENET_INLINE void run_slices(SliceCall call, void* context, std::size_t count, std::size_t parts);
 
+// The grain for items of `floats` floats of work each: about 16K floats per thread, below which
+// waking a second thread costs more than it saves.
+constexpr std::size_t grain_for(std::size_t floats) { return floats >= 16384 ? 1 : 16384 / (floats > 0 ? floats : 1); }
+
 // f(begin, end) over [0, count), split so that every thread gets at least `grain` items; runs on
 // the calling thread alone when there is not enough work for two.
 template <class F>

@@ -146,7 +146,7 @@ struct BatchNormalizationWith {
     }
 
    private:
-    static constexpr std::size_t grain_rows = std::max<std::size_t>(1, 16384 / channels);
+    static constexpr std::size_t grain_rows = detail::grain_for(channels);
 
     // Two per-channel sums over all rows: each thread sums a block of rows into its own arrays
     // (vector loops over the channels), then the blocks are added here.

@@ -57,7 +57,7 @@ struct GlobalAveragePooling2D {
     }
 
    private:
-    static constexpr std::size_t grain = std::max<std::size_t>(1, 16384 / (pixels * C));
+    static constexpr std::size_t grain = detail::grain_for(pixels * C);
   };
 };
 

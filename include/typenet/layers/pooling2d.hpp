@@ -9,9 +9,9 @@
 // routes each gradient with one write per input element and no comparison.
 //
 // The passes take the pooling's geometry as run-time numbers, so that a translation unit compiles
-// them once rather than once for every shape it pools: their loops run over the channels either way. They
-// stay in this header, compiled with the program's own flags (-march), not in libtypenet, which is
-// built portable (CMakeLists.txt).
+// them once rather than once for every shape it pools: their loops run over the channels either
+// way. They stay in this header, compiled with the program's own flags (-march), not in
+// libtypenet, which is built portable (CMakeLists.txt).
 #include "typenet/layers/spatial.hpp"
 
 #include <algorithm>
@@ -70,7 +70,8 @@ inline void in_channel_blocks(std::size_t channels, Block&& block) {
 
 template <bool Winner, bool Bias>
 inline void max_2x2(const float* const* v, float* out, float* winner, const float* bias, std::size_t channels) {
-  in_channel_blocks(channels, [&]<std::size_t N>(std::size_t c) { max_2x2_block<N, Winner, Bias>(v, out, winner, bias, c); });
+  in_channel_blocks(channels,
+                    [&]<std::size_t N>(std::size_t c) { max_2x2_block<N, Winner, Bias>(v, out, winner, bias, c); });
 }
 
 template <std::size_t N, bool Rectified>
@@ -85,7 +86,8 @@ inline void unpool_2x2_block(float* const* d, const float* __restrict dout, cons
 
 template <bool Rectified>
 inline void unpool_2x2(float* const* d, const float* dout, const float* winner, const float* out, std::size_t channels) {
-  in_channel_blocks(channels, [&]<std::size_t N>(std::size_t c) { unpool_2x2_block<N, Rectified>(d, dout, winner, out, c); });
+  in_channel_blocks(channels,
+                    [&]<std::size_t N>(std::size_t c) { unpool_2x2_block<N, Rectified>(d, dout, winner, out, c); });
 }
 
 // The window at (oy, ox), every channel at once: its maximum into `out` and, given `winner`, the
@@ -175,9 +177,6 @@ inline void average_unwindow(const WindowGeometry& g, const float* __restrict do
     }
 }
 
-// Images per thread below which waking a second thread costs more than it saves.
-inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>(1, 16384 / std::max<std::size_t>(1, g.image_size())); }
-
 }  // namespace pooling
 
 // The passes of a pooling layer over a batch (p.batch images of g.image_size() floats). Neither
@@ -185,7 +184,7 @@ inline std::size_t grain(const WindowGeometry& g) { return std::max<std::size_t>
 // constant, the compiler would specialise and compile the loops again for every shape.
 TYPENET_COMPILED_ONCE inline void pool_forward(PoolKind kind, const WindowGeometry& g, const ForwardPass& p) {
   const std::size_t in_size = g.image_size(), out_size = g.out_pixels() * g.channels;
-  parallel_for(p.batch, pooling::grain(g), [&](std::size_t b0, std::size_t b1) {
+  parallel_for(p.batch, grain_for(in_size), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) {
       const float* image = p.in + b * in_size;
       for (std::size_t oy = 0; oy < g.out_height; ++oy)
@@ -206,7 +205,7 @@ TYPENET_COMPILED_ONCE inline void pool_backward(PoolKind kind, const WindowGeome
   const std::size_t H = g.in_height, W = g.in_width, C = g.channels;
   const std::size_t in_size = g.image_size(), out_size = g.out_pixels() * C;
   const std::size_t covered_h = g.out_height * g.stride_y, covered_w = g.out_width * g.stride_x;
-  parallel_for(p.batch, pooling::grain(g), [&](std::size_t b0, std::size_t b1) {
+  parallel_for(p.batch, grain_for(in_size), [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) {
       float* din = p.din + b * in_size;
       // Rows and columns the floor dropped get no gradient.
