@@ -24,6 +24,7 @@
 #include "typenet/layers/activations.hpp"
 #include "typenet/detail/gemm.hpp"
 #include "typenet/detail/direct_conv.hpp"
+#include "typenet/detail/winograd.hpp"
 #include "typenet/layers/layer.hpp"
 #include "typenet/layers/spatial.hpp"
 
@@ -67,6 +68,8 @@ struct Conv2D {
     static constexpr WeightShape weights[] = {{"kernel", 4, {KernelH, KernelW, channels, filters}}, {"bias", 1, {filters}}};
     static constexpr bool runs_direct = detail::runs_direct(patch, filters);
     static constexpr bool input_is_columns = KernelH == 1 && KernelW == 1 && Stride == 1;
+    // In inference a 3x3 kernel with stride 1 runs as Winograd's F(4x4, 3x3) (detail/winograd.hpp).
+    static constexpr bool runs_winograd = !runs_direct && detail::winograd::applies(KernelH, KernelW, Stride, filters);
     static constexpr std::size_t own_scratch = input_is_columns || runs_direct ? 0 : out_pixels * patch;  // the columns
     static constexpr std::size_t scratch_per_sample = own_scratch + kept_per_element<Act> * output_shape::size;
     // Images whose columns fill about 512 KB: a share of L2 that leaves room for the GEMM's packing.
@@ -95,6 +98,8 @@ struct Conv2D {
       using detail::Transpose;
       if constexpr (runs_direct) {
         direct::forward(p.in, p.params, p.out, p.batch);
+      } else if (runs_winograd && !p.training) {
+        detail::winograd::forward(window::geometry, p.in, p.params, filters, p.out, p.batch);
       } else if constexpr (input_is_columns) {
         detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, p.in, p.params, p.out);
       } else {

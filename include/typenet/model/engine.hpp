@@ -159,7 +159,7 @@ class Engine {
     for (std::size_t start = 0; start < rows; start += batch_size) {
       const std::size_t batch = std::min(batch_size, rows - start);
       split_rows(batch, [&](std::size_t k, std::size_t begin, std::size_t end) {
-        const float* output = forward<First, End>(k, x + (start + begin) * row_size<First>(), end - begin, false);
+        const float* output = infer_slice<First, End>(k, x + (start + begin) * row_size<First>(), end - begin);
         sink(k, start + begin, end - begin, output);
       });
       batch_done();
@@ -265,18 +265,39 @@ class Engine {
     });
   }
 
-  // Runs layers [First, End) on worker k's `rows` rows at x (inputs of layer First); returns
-  // their output rows.
+  // Rows that inference runs through all its layers before the next rows: about 2 MB of the
+  // largest layer output, so that each layer reads its input from cache rather than memory (W3's
+  // first convolution writes 86 KB per image for the pooling after it; 24 rows at a time rather
+  // than 128 took 12% off predict), and rows enough for the dense layers' GEMMs.
+  static constexpr std::size_t inference_chunk_rows = [] {
+    std::size_t largest = 1;
+    Net::for_each_layer([&]<std::size_t I>() { largest = std::max(largest, layer<I>::output_shape::size); });
+    return std::max<std::size_t>(16, (std::size_t{1} << 19) / largest);
+  }();
+
+  // Runs layers [First, End) in inference on worker k's `rows` rows at x (inputs of layer First),
+  // inference_chunk_rows at a time; returns their output rows.
   template <std::size_t First, std::size_t End>
-  const float* forward(std::size_t k, const float* x, std::size_t rows, bool training) {
+  const float* infer_slice(std::size_t k, const float* x, std::size_t rows) {
+    constexpr std::size_t chunk = inference_chunk_rows;
+    const float* output = forward<First, End>(k, x, std::min(rows, chunk), false);
+    for (std::size_t row0 = chunk; row0 < rows; row0 += chunk)
+      forward<First, End>(k, x, std::min(chunk, rows - row0), false, row0);
+    return output;
+  }
+
+  // Runs layers [First, End) on rows [row0, row0 + rows) of worker k's slice at x, each layer's
+  // output at the same rows of its buffer; returns the last output at row row0.
+  template <std::size_t First, std::size_t End>
+  const float* forward(std::size_t k, const float* x, std::size_t rows, bool training, std::size_t row0 = 0) {
     Worker& w = workers_[k];
     // Training updates moving statistics (each worker its own copy); inference only reads them.
     float* statistics = training ? statistics_of(k) : non_trainable.data();
-    const float* in = x;
+    const float* in = x + row0 * row_size<First>();
     Net::for_each_layer([&]<std::size_t I>() {
       if constexpr (I < First || I >= End) return;
       using L = layer<I>;
-      float* out = L::aliases_input ? const_cast<float*>(in) : w.own_output[I];  // views never write
+      float* out = L::aliases_input ? const_cast<float*>(in) : w.own_output[I] + row0 * L::output_shape::size;  // views never write
       w.inputs[I] = in;
       w.outputs[I] = out;
       ForwardPass pass{params.data() + Net::param_offset[I], in, out,
