@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "typenet/detail/float_vector.hpp"
+#include "typenet/detail/max_pool_rule.hpp"
 #include "typenet/detail/parallel.hpp"
 
 namespace typenet::detail {
@@ -62,6 +63,32 @@ struct DirectConvolution {
             with_patch(image, oy, ox, [&](auto x) {
               for (std::size_t f0 = 0; f0 < F; f0 += lanes) multiply(x, kernel + f0, o + f0);
             });
+      }
+    });
+  }
+
+  // forward followed by the 2x2 max pooling after the layer, with the bias and ReLU the layer
+  // left to it (max_pool_rule.hpp), in inference: each window's four outputs stay in L1 and only
+  // the pooling's output is written. A last row or column the pooling floors is not computed.
+  static void forward_pooled_2x2(const float* images, const float* kernel, const float* bias, float* pooled,
+                                 std::size_t batch) {
+    constexpr std::size_t PH = OH / 2, PW = OW / 2;
+    detail::parallel_for(batch, grain, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b) {
+        const float* image = images + b * image_size;
+        float* o = pooled + b * PH * PW * F;
+        for (std::size_t py = 0; py < PH; ++py)
+          for (std::size_t px = 0; px < PW; ++px, o += F) {
+            alignas(64) float four[4][F];  // the window's outputs, row-major
+            for (std::size_t k = 0; k < 4; ++k)
+              with_patch(image, 2 * py + k / 2, 2 * px + k % 2, [&](auto x) {
+                for (std::size_t f0 = 0; f0 < F; f0 += lanes) multiply(x, kernel + f0, four[k] + f0);
+              });
+            for (std::size_t f0 = 0; f0 < F; f0 += lanes)
+              store_vector(o + f0, max_2x2_rectified(load_vector(four[0] + f0), load_vector(four[1] + f0),
+                                                     load_vector(four[2] + f0), load_vector(four[3] + f0),
+                                                     load_vector(bias + f0)));
+          }
       }
     });
   }

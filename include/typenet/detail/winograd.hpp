@@ -31,6 +31,7 @@
 
 #include "typenet/config.hpp"
 #include "typenet/detail/float_vector.hpp"
+#include "typenet/detail/max_pool_rule.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/layers/spatial.hpp"
 
@@ -179,22 +180,35 @@ inline void multiply_block(const float* v, const float* u, float* m, std::size_t
     for (std::size_t k = 0; k < block_vectors; ++k) store_vector(m + r * m_stride + k * vector_lanes, acc[r][k]);
 }
 
-// The outputs of tiles [first, first + rows) from M[row][xi][f].
+// The outputs of tiles [first, first + rows) from M[row][xi][f]. With `pool_bias`, the 2x2 max
+// pooling that follows the convolution, its bias and ReLU (max_pool_rule.hpp) instead: `out` is
+// the pooling's output, and each 4x4 block gives it 2x2 pixels, since blocks start at multiples
+// of 4 and windows at multiples of 2. A window cut by the edge is dropped, as the pooling floors.
 inline void transform_output(const WindowGeometry& g, std::size_t filters, const float* m, std::size_t first,
-                             std::size_t rows, float* out) {
-  const std::size_t F = filters, OH = g.out_height, OW = g.out_width;
+                             std::size_t rows, float* out, const float* pool_bias) {
+  const std::size_t F = filters, OH = g.out_height, OW = g.out_width, PH = OH / 2, PW = OW / 2;
   for (std::size_t row = 0; row < rows; ++row) {
     const TilePlace p = place(g, first + row);
-    float* image_out = out + p.image * OH * OW * F;
+    float* image_out = out + p.image * (pool_bias ? PH * PW : OH * OW) * F;
     const std::size_t height = std::min(out_tile, OH - p.oy), width = std::min(out_tile, OW - p.ox);
     for (std::size_t f = 0; f < F; f += vector_lanes) {
       float_vector t[out_tile * tile], y[out_tile * out_tile];
       const float* s = m + row * positions * F + f;  // the tile's 6x6 values of filters [f, f + lanes)
       for (std::size_t j = 0; j < tile; ++j) output_1d(s + j * F, tile * F, t + j, tile);  // columns: t = A^T s
       for (std::size_t i = 0; i < out_tile; ++i) output_1d(t + i * tile, 1, y + i * out_tile, 1);  // rows: y = t A
-      for (std::size_t i = 0; i < height; ++i)
-        for (std::size_t j = 0; j < width; ++j)
-          store_vector(image_out + ((p.oy + i) * OW + p.ox + j) * F + f, y[i * out_tile + j]);
+      if (!pool_bias) {
+        for (std::size_t i = 0; i < height; ++i)
+          for (std::size_t j = 0; j < width; ++j)
+            store_vector(image_out + ((p.oy + i) * OW + p.ox + j) * F + f, y[i * out_tile + j]);
+        continue;
+      }
+      const float_vector bias = load_vector(pool_bias + f);
+      for (std::size_t i = 0; i < 2 && p.oy / 2 + i < PH; ++i)
+        for (std::size_t j = 0; j < 2 && p.ox / 2 + j < PW; ++j) {
+          const float_vector* w = y + 2 * i * out_tile + 2 * j;  // the window's top left output
+          store_vector(image_out + ((p.oy / 2 + i) * PW + p.ox / 2 + j) * F + f,
+                       max_2x2_rectified(w[0], w[1], w[out_tile], w[out_tile + 1], bias));
+        }
     }
   }
 }
@@ -225,10 +239,12 @@ inline const float* transformed_kernel(const float* kernel, std::size_t channels
   return e.u.data();
 }
 
-// out = conv(images, kernel) without bias, for a 3x3 stride-1 window (applies()). Groups of tiles
-// are split across typenet's threads; each thread keeps its own V and M.
+// out = conv(images, kernel) without bias, for a 3x3 stride-1 window (applies()); or, given
+// pool_bias, the 2x2 max pooling of conv(images, kernel) + pool_bias, rectified (transform_output).
+// Groups of tiles are split across typenet's threads; each thread keeps its own V and M.
 TYPENET_COMPILED_ONCE inline void forward(const WindowGeometry& g, const float* images, const float* kernel,
-                                          std::size_t filters, float* out, std::size_t batch) {
+                                          std::size_t filters, float* out, std::size_t batch,
+                                          const float* pool_bias = nullptr) {
   const std::size_t C = g.channels, F = filters;
   const std::size_t tiles = batch * ((g.out_height + out_tile - 1) / out_tile) * ((g.out_width + out_tile - 1) / out_tile);
   const float* u = transformed_kernel(kernel, C, F);
@@ -249,7 +265,7 @@ TYPENET_COMPILED_ONCE inline void forward(const WindowGeometry& g, const float* 
           for (std::size_t f = 0; f < F; f += block_filters)
             multiply_block(v.data() + xi * v_stride + b * block_rows * C, u + xi * C * F + f,
                            m.data() + (b * block_rows * positions + xi) * F + f, C, F, positions * F);
-      transform_output(g, F, m.data(), first, rows, out);
+      transform_output(g, F, m.data(), first, rows, out, pool_bias);
     }
   });
 }

@@ -77,6 +77,8 @@ struct Conv2D {
     static constexpr bool aliases_input = false;
     // Followed by max pooling, a ReLU convolution leaves its bias and activation to it (layer.hpp).
     static constexpr bool defers_bias_and_relu = std::is_same_v<Act, ReLU>;
+    // ... and in inference may run a 2x2 max pooling after it itself (PoolsNextInInference, layer.hpp).
+    static constexpr bool pools_2x2_itself = defers_bias_and_relu && (runs_direct || runs_winograd);
     static constexpr std::size_t bias_offset = kernel_size;
     static constexpr bool shown_in_summary = true;
     static constexpr std::string_view keras_class = "Conv2D";
@@ -96,6 +98,13 @@ struct Conv2D {
 
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
+      if (p.pool_into) {  // inference, with the 2x2 max pooling after this layer (pools_2x2_itself)
+        if constexpr (runs_direct)
+          direct::forward_pooled_2x2(p.in, p.params, p.params + kernel_size, p.pool_into, p.batch);
+        else if constexpr (runs_winograd)
+          detail::winograd::forward(window::geometry, p.in, p.params, filters, p.pool_into, p.batch, p.params + kernel_size);
+        return;
+      }
       if constexpr (runs_direct) {
         direct::forward(p.in, p.params, p.out, p.batch);
       } else if (runs_winograd && !p.training) {

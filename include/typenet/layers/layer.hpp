@@ -47,6 +47,9 @@ struct ForwardPass {
   // maximum and rectifies it, on a quarter of the elements and in the same pass.
   bool defer_bias_and_relu = false;    // to the convolution
   const float* pending_bias = nullptr;  // to the pooling: the convolution's per-channel bias
+  // In inference, a convolution that runs the 2x2 max pooling after it too (PoolsNextInInference)
+  // writes the pooling's output here, bias and ReLU included; the pooling then does not run.
+  float* pool_into = nullptr;
 };
 
 struct BackwardPass {
@@ -75,6 +78,12 @@ template <class Bound>
 concept AbsorbsBiasAndReLU = requires { requires Bound::absorbs_bias_and_relu; };
 template <class Bound, class Next>
 inline constexpr bool FusesBiasAndReLU = DefersBiasAndReLU<Bound> && AbsorbsBiasAndReLU<Next>;
+// Further, in inference: the convolution pools its own outputs in L1 (a 2x2 max pool, and a
+// convolution that runs direct or as Winograd: Conv2D::pools_2x2_itself), so that its output,
+// four times the pooling's, is never written out and read back.
+template <class Bound, class Next>
+inline constexpr bool PoolsNextInInference =
+    FusesBiasAndReLU<Bound, Next> && requires { requires Bound::pools_2x2_itself && Next::is_2x2_max_pool; };
 
 // One array of a layer's weights in Keras's order and shape: Dense's kernel (inputs, units), then
 // its bias (units). Its values are row-major in the layer's slice, right after the array before it.

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "typenet/config.hpp"
+#include "typenet/detail/max_pool_rule.hpp"
 #include "typenet/detail/parallel.hpp"
 #include "typenet/layers/layer.hpp"
 
@@ -34,9 +35,6 @@ namespace pooling {
 inline std::size_t offset(const WindowGeometry& g, std::size_t oy, std::size_t ox, std::size_t ky, std::size_t kx) {
   return ((oy * g.stride_y + ky) * g.in_width + ox * g.stride_x + kx) * g.channels;
 }
-
-// Whether v beats the best so far: a NaN wins and stays, as in PyTorch's max pooling.
-inline bool beats(float v, float best) { return v > best || v != v; }
 
 // Keras's default 2x2 pool, channels [c, c + N) of one window whose four elements' channels start
 // at v[0..3]. Blocks of a fixed size let the compiler vectorise without a remainder loop for each
@@ -262,6 +260,8 @@ struct Pooling2D {
     static constexpr std::size_t scratch_per_sample = Kind::records_argmax ? OH * OW * C : 0;
     // After a ReLU convolution, max pooling adds its bias and rectifies (layer.hpp).
     static constexpr bool absorbs_bias_and_relu = Kind::records_argmax;
+    // What a convolution before it may run itself in inference (PoolsNextInInference).
+    static constexpr bool is_2x2_max_pool = Kind::records_argmax && PoolH == 2 && PoolW == 2;
     static constexpr std::string_view keras_class = Kind::keras_class;
     static constexpr std::string_view keras_name = Kind::keras_name;
     static constexpr WindowGeometry geometry{H, W, C, PoolH, PoolW, PoolH, PoolW, 0, 0, OH, OW};

@@ -232,6 +232,15 @@ class Engine {
     return fused;
   }();
 
+  // pools_next_in_inference[I]: in inference, layer I also runs the pooling after it (layer.hpp).
+  static constexpr auto pools_next_in_inference = [] {
+    std::array<bool, layer_count> pools{};
+    Net::for_each_layer([&]<std::size_t I>() {
+      if constexpr (I + 1 < layer_count) pools[I] = PoolsNextInInference<layer<I>, layer<I + 1>>;
+    });
+    return pools;
+  }();
+
   // Rows per worker below which a slice costs more in GEMM efficiency than its thread gains.
   static constexpr std::size_t min_rows_per_worker = 32;
 
@@ -305,7 +314,16 @@ class Engine {
                        statistics + Net::non_trainable_offset[I]};
       // A fused pair runs fused only when both of its layers run here.
       if constexpr (I + 1 < End && fused_with_next[I]) pass.defer_bias_and_relu = true;
+      if constexpr (I + 1 < End && pools_next_in_inference[I]) {
+        if (!training) pass.pool_into = w.own_output[I + 1] + row0 * layer<I + 1>::output_shape::size;
+      }
       if constexpr (I > First) {
+        if constexpr (pools_next_in_inference[I - 1]) {
+          if (!training) {  // layer I - 1 wrote this pooling's output
+            in = out;
+            return;
+          }
+        }
         if constexpr (fused_with_next[I - 1])
           pass.pending_bias = params.data() + Net::param_offset[I - 1] + layer<I - 1>::bias_offset;
       }

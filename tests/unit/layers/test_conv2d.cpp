@@ -5,8 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <vector>
 
 #include <xtensor/xtensor.hpp>
 
@@ -89,6 +91,77 @@ TEST_CASE("Conv2D applies its activation after the bias") {
     negatives += b.data()[i] < 0.0f;
   }
   CHECK(negatives > 0);
+}
+
+// ---- A ReLU convolution and the 2x2 max pooling after it, in inference --------------------------
+// Where the convolution runs direct or as Winograd it pools its own outputs (PoolsNextInInference,
+// layers/layer.hpp); otherwise the pair runs as in training. Either way predict must equal the
+// definition: max over each 2x2 window of relu(conv + bias), a last odd row and column dropped.
+
+namespace {
+
+template <std::size_t H, std::size_t W, std::size_t C, std::size_t F, class Pad>
+void check_conv_relu_pool(double of_scale) {
+  using Net = tn::Sequential<tn::Input<H, W, C>, tn::Conv2D<F, 3, 3, tn::ReLU, Pad>, tn::MaxPool2D<2>>;
+  tn::Model<Net> model{3};
+  auto params = model.parameters();
+  tn::detail::Rng rng(6);
+  for (float& p : params) p = rng.uniform(-1.0f, 1.0f);
+  const std::size_t batch = 30;  // more than one chunk of inference rows in some of the cases
+  const auto x = random_matrix(batch, H * W * C, 18);
+  const auto y = model.predict(x, 16);
+  using Conv = typename Net::template layer<1>;
+  constexpr std::size_t OH = Conv::output_shape::dims[0], OW = Conv::output_shape::dims[1];
+  constexpr std::size_t PH = OH / 2, PW = OW / 2;
+  static_assert(Net::output_shape::size == PH * PW * F);
+  std::size_t checked_zeros = 0;
+  for (std::size_t b = 0; b < batch; ++b) {
+    const auto conv = tn::testing::direct_convolution(x.data() + b * H * W * C, params.data(), params.data() + 9 * C * F,
+                                                      H, W, C, F, 3, 3, 1, std::is_same_v<Pad, tn::Same>);
+    std::vector<float> expected(PH * PW * F);
+    double scale = 0.0;
+    for (std::size_t py = 0; py < PH; ++py)
+      for (std::size_t px = 0; px < PW; ++px)
+        for (std::size_t f = 0; f < F; ++f) {
+          float best = 0.0f;  // relu: the maximum of the rectified values
+          for (std::size_t k = 0; k < 4; ++k)
+            best = std::max(best, conv[((2 * py + k / 2) * OW + 2 * px + k % 2) * F + f]);
+          expected[(py * PW + px) * F + f] = best;
+          scale = std::max(scale, static_cast<double>(best));
+        }
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      if (of_scale == 0.0)
+        CHECK(y(b, i) == doctest::Approx(expected[i]).epsilon(1e-5));
+      else
+        CHECK(std::abs(y(b, i) - expected[i]) <= of_scale * scale);
+      checked_zeros += expected[i] == 0.0f;
+      if (expected[i] == 0.0f) CHECK(y(b, i) == 0.0f);  // rectified to exactly 0, as the pair
+    }
+  }
+  CHECK(checked_zeros > 0);
+}
+
+}  // namespace
+
+TEST_CASE("a ReLU Conv2D and a 2x2 MaxPool2D predict max(relu(conv + bias)) over each window") {
+  constexpr std::size_t lanes = tn::detail::vector_lanes, block = tn::detail::winograd::block_filters;
+  SUBCASE("direct convolution (W3's first layer), which pools its own outputs") {
+    using Net = tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<2 * lanes, 3, 3, tn::ReLU>, tn::MaxPool2D<2>>;
+    static_assert(tn::PoolsNextInInference<Net::layer<1>, Net::layer<2>>);
+    check_conv_relu_pool<28, 28, 1, 2 * lanes, tn::Valid>(0.0);
+    check_conv_relu_pool<9, 7, 1, lanes, tn::Same>(0.0);  // 9x7 -> 4x3, the last row and column dropped
+  }
+  SUBCASE("Winograd (W3's second layer), which pools its own outputs") {
+    using Net = tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<block, 3, 3, tn::ReLU>, tn::MaxPool2D<2>>;
+    static_assert(tn::PoolsNextInInference<Net::layer<1>, Net::layer<2>>);
+    check_conv_relu_pool<13, 13, 32, block, tn::Valid>(1e-5);  // 11x11 -> 5x5 (test_winograd.cpp's tolerance)
+    check_conv_relu_pool<10, 6, 5, block, tn::Same>(1e-5);
+  }
+  SUBCASE("im2col, where the pooling runs after the convolution") {
+    using Net = tn::Sequential<tn::Input<9, 9, 8>, tn::Conv2D<3, 3, 3, tn::ReLU>, tn::MaxPool2D<2>>;
+    static_assert(!tn::PoolsNextInInference<Net::layer<1>, Net::layer<2>> && tn::FusesBiasAndReLU<Net::layer<1>, Net::layer<2>>);
+    check_conv_relu_pool<9, 9, 8, 3, tn::Valid>(0.0);
+  }
 }
 
 // ---- Gradients ---------------------------------------------------------------------------------
