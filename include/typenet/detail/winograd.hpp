@@ -40,17 +40,17 @@ namespace typenet::detail {
 namespace winograd {
 
 inline constexpr std::size_t tile = 6, out_tile = 4, positions = tile * tile;
-// The GEMM's register block: `block_rows` tiles by `block_vectors` vectors of filters, 24 of the
-// 32 AVX-512 registers (12 of AVX2's 16).
-inline constexpr std::size_t block_rows = vector_lanes == 16 ? 6 : 3;
-inline constexpr std::size_t block_vectors = 4;
-inline constexpr std::size_t block_filters = block_vectors * vector_lanes;
+// The GEMM's register block: Rows tiles by Vectors vectors of filters, 24 of the 32 AVX-512
+// registers (12 of AVX2's 16): 6 x 4 (64 filters at a time), else 12 x 2, else 24 x 1.
+inline constexpr std::size_t accumulators = vector_lanes == 16 ? 24 : 12;
+template <std::size_t Vectors>
+inline constexpr std::size_t block_rows = accumulators / Vectors;
 // Tiles transformed, multiplied and transformed back together: their V and M stay in L2.
-inline constexpr std::size_t group_tiles = 4 * block_rows;
+inline constexpr std::size_t group_tiles = block_rows<1>;
 
-// 3x3 stride 1, and filters in whole GEMM blocks; channels and sides are free.
+// 3x3 stride 1, and filters in whole vectors; channels and sides are free.
 constexpr bool applies(std::size_t kernel_h, std::size_t kernel_w, std::size_t stride, std::size_t filters) {
-  return kernel_h == 3 && kernel_w == 3 && stride == 1 && filters % block_filters == 0;
+  return kernel_h == 3 && kernel_w == 3 && stride == 1 && filters % vector_lanes == 0;
 }
 
 inline float_vector load_partial(const float* p, std::size_t n) {
@@ -162,22 +162,38 @@ inline void transform_input(const WindowGeometry& g, const float* images, std::s
   }
 }
 
-// m (block_rows x block_filters, rows `m_stride` apart) = v (block_rows x C, row stride C) * u
-// (C x F, at the block's first filter).
+// m (Rows x Vectors vectors, rows `m_stride` apart) = v (Rows x C, row stride C) * u (C x F, at the
+// block's first filter).
+template <std::size_t Vectors>
 inline void multiply_block(const float* v, const float* u, float* m, std::size_t C, std::size_t F,
                            std::size_t m_stride) {
-  float_vector acc[block_rows][block_vectors] = {};
+  constexpr std::size_t Rows = block_rows<Vectors>;
+  float_vector acc[Rows][Vectors] = {};
   for (std::size_t c = 0; c < C; ++c) {
-    float_vector w[block_vectors];
-    for (std::size_t k = 0; k < block_vectors; ++k) w[k] = load_vector(u + c * F + k * vector_lanes);
-#pragma GCC unroll 8
-    for (std::size_t r = 0; r < block_rows; ++r) {
+    float_vector w[Vectors];
+    for (std::size_t k = 0; k < Vectors; ++k) w[k] = load_vector(u + c * F + k * vector_lanes);
+#pragma GCC unroll 24
+    for (std::size_t r = 0; r < Rows; ++r) {
       const float x = v[r * C + c];
-      for (std::size_t k = 0; k < block_vectors; ++k) acc[r][k] += x * w[k];
+      for (std::size_t k = 0; k < Vectors; ++k) acc[r][k] += x * w[k];
     }
   }
-  for (std::size_t r = 0; r < block_rows; ++r)
-    for (std::size_t k = 0; k < block_vectors; ++k) store_vector(m + r * m_stride + k * vector_lanes, acc[r][k]);
+  for (std::size_t r = 0; r < Rows; ++r)
+    for (std::size_t k = 0; k < Vectors; ++k) store_vector(m + r * m_stride + k * vector_lanes, acc[r][k]);
+}
+
+// M[row][xi][f] = V[xi][row][c] U[xi][c][f] for the `rows` tiles of a group, in whole blocks of
+// Vectors vectors of filters (a short last group computes whole blocks of rows; its extra rows
+// hold stale V and are not written out).
+template <std::size_t Vectors>
+inline void multiply_group(const float* v, std::size_t v_stride, const float* u, float* m, std::size_t rows,
+                           std::size_t C, std::size_t F) {
+  constexpr std::size_t Rows = block_rows<Vectors>, filters_per_block = Vectors * vector_lanes;
+  for (std::size_t xi = 0; xi < positions; ++xi)
+    for (std::size_t r = 0; r < rows; r += Rows)
+      for (std::size_t f = 0; f < F; f += filters_per_block)
+        multiply_block<Vectors>(v + xi * v_stride + r * C, u + xi * C * F + f, m + (r * positions + xi) * F + f, C, F,
+                                positions * F);
 }
 
 // The outputs of tiles [first, first + rows) from M[row][xi][f]. With `pool_bias`, the 2x2 max
@@ -257,14 +273,13 @@ TYPENET_COMPILED_ONCE inline void forward(const WindowGeometry& g, const float* 
     m.resize(std::max(m.size(), positions * group_tiles * F));
     for (std::size_t first = g0 * group_tiles; first < std::min(tiles, g1 * group_tiles); first += group_tiles) {
       const std::size_t rows = std::min(group_tiles, tiles - first);
-      // A short last group computes whole blocks; its extra rows hold stale V and are not written out.
-      const std::size_t blocks = (rows + block_rows - 1) / block_rows;
       transform_input(g, images, first, rows, v_stride, v.data());
-      for (std::size_t xi = 0; xi < positions; ++xi)
-        for (std::size_t b = 0; b < blocks; ++b)
-          for (std::size_t f = 0; f < F; f += block_filters)
-            multiply_block(v.data() + xi * v_stride + b * block_rows * C, u + xi * C * F + f,
-                           m.data() + (b * block_rows * positions + xi) * F + f, C, F, positions * F);
+      if (F % (4 * vector_lanes) == 0)
+        multiply_group<4>(v.data(), v_stride, u, m.data(), rows, C, F);
+      else if (F % (2 * vector_lanes) == 0)
+        multiply_group<2>(v.data(), v_stride, u, m.data(), rows, C, F);
+      else
+        multiply_group<1>(v.data(), v_stride, u, m.data(), rows, C, F);
       transform_output(g, F, m.data(), first, rows, out, pool_bias);
     }
   });

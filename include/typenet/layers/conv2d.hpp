@@ -98,13 +98,6 @@ struct Conv2D {
 
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
-      if (p.pool_into) {  // inference, with the 2x2 max pooling after this layer (pools_2x2_itself)
-        if constexpr (runs_direct)
-          direct::forward_pooled_2x2(p.in, p.params, p.params + kernel_size, p.pool_into, p.batch);
-        else if constexpr (runs_winograd)
-          detail::winograd::forward(window::geometry, p.in, p.params, filters, p.pool_into, p.batch, p.params + kernel_size);
-        return;
-      }
       if constexpr (runs_direct) {
         direct::forward(p.in, p.params, p.out, p.batch);
       } else if (runs_winograd && !p.training) {
@@ -125,6 +118,16 @@ struct Conv2D {
       }
       if (!p.defer_bias_and_relu)
         detail::activate<Act>(p.out, p.params + kernel_size, p.batch * out_pixels, filters, kept(p.scratch, p.batch));
+    }
+
+    // Inference, followed by a 2x2 max pooling (pools_2x2_itself): writes the pooling's output at
+    // p.pool_into, bias and ReLU included. The engine calls it only for such pairs, so that other
+    // layers do not compile it.
+    static void forward_pooled(const ForwardPass& p) {
+      if constexpr (runs_direct)
+        direct::forward_pooled_2x2(p.in, p.params, p.params + kernel_size, p.pool_into, p.batch);
+      else
+        detail::winograd::forward(window::geometry, p.in, p.params, filters, p.pool_into, p.batch, p.params + kernel_size);
     }
 
     static void backward(const BackwardPass& p) {

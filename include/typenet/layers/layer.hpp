@@ -48,7 +48,8 @@ struct ForwardPass {
   bool defer_bias_and_relu = false;    // to the convolution
   const float* pending_bias = nullptr;  // to the pooling: the convolution's per-channel bias
   // In inference, a convolution that runs the 2x2 max pooling after it too (PoolsNextInInference)
-  // writes the pooling's output here, bias and ReLU included; the pooling then does not run.
+  // writes the pooling's output here in its forward_pooled, bias and ReLU included; the pooling
+  // then does not run.
   float* pool_into = nullptr;
 };
 

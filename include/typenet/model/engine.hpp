@@ -315,7 +315,12 @@ class Engine {
       // A fused pair runs fused only when both of its layers run here.
       if constexpr (I + 1 < End && fused_with_next[I]) pass.defer_bias_and_relu = true;
       if constexpr (I + 1 < End && pools_next_in_inference[I]) {
-        if (!training) pass.pool_into = w.own_output[I + 1] + row0 * layer<I + 1>::output_shape::size;
+        if (!training) {
+          pass.pool_into = w.own_output[I + 1] + row0 * layer<I + 1>::output_shape::size;
+          L::forward_pooled(pass);
+          in = out;
+          return;
+        }
       }
       if constexpr (I > First) {
         if constexpr (pools_next_in_inference[I - 1]) {

@@ -24,13 +24,14 @@ namespace tn = typenet;
 using tn::testing::random_matrix;
 namespace winograd = tn::detail::winograd;
 
-constexpr std::size_t F = winograd::block_filters;
+constexpr std::size_t lanes = tn::detail::vector_lanes, F = 4 * lanes;  // the GEMM's widest block
 
-// Where Conv2D takes it: 3x3, stride 1, whole blocks of filters, a patch too large to run direct.
+// Where Conv2D takes it: 3x3, stride 1, whole vectors of filters, a patch too large to run direct.
 static_assert(tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<64, 3, 3, tn::ReLU>>::layer<1>::runs_winograd);
 static_assert(tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<F, 3, 3, tn::ReLU, tn::Same>>::layer<1>::runs_winograd);
 static_assert(!tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<F, 3, 3, tn::ReLU, tn::Valid, 2>>::layer<1>::runs_winograd);
 static_assert(!tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<F, 5, 5>>::layer<1>::runs_winograd);
+static_assert(tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<lanes, 3, 3>>::layer<1>::runs_winograd);
 static_assert(!tn::Sequential<tn::Input<13, 13, 32>, tn::Conv2D<F + 1, 3, 3>>::layer<1>::runs_winograd);
 static_assert(!tn::Sequential<tn::Input<28, 28, 1>, tn::Conv2D<F, 3, 3>>::layer<1>::runs_winograd);  // runs direct
 
@@ -68,14 +69,20 @@ void check_against_reference(std::size_t H, std::size_t W, std::size_t C, std::s
 
 TEST_CASE("Winograd F(4x4, 3x3) equals the convolution's sum") {
   SUBCASE("W3's second layer: 13x13x32, valid, 11x11 outputs (tiles cut at the edge)") {
-    check_against_reference(13, 13, 32, 64 % F == 0 ? 64 : F, false, 5, 61);
+    check_against_reference(13, 13, 32, 64, false, 5, 61);
   }
   SUBCASE("same padding, sides that are no multiple of 4") { check_against_reference(7, 10, 16, F, true, 3, 62); }
   SUBCASE("channels that are not whole vectors: 3 and 19") {
     check_against_reference(9, 9, 3, F, true, 2, 63);
     check_against_reference(6, 8, 19, F, false, 4, 64);
   }
-  SUBCASE("two blocks of filters") { check_against_reference(8, 8, 8, 2 * F, true, 2, 65); }
+  SUBCASE("two blocks of 4 vectors of filters") { check_against_reference(8, 8, 8, 2 * F, true, 2, 65); }
+  SUBCASE("blocks of 2 vectors and of 1 vector of filters") {
+    check_against_reference(8, 9, 8, 2 * lanes, true, 3, 68);
+    check_against_reference(8, 9, 8, 6 * lanes, false, 3, 69);  // 6 vectors: blocks of 2
+    check_against_reference(11, 5, 7, lanes, true, 5, 70);
+    check_against_reference(11, 5, 7, 3 * lanes, true, 5, 71);  // 3 vectors: blocks of 1
+  }
   SUBCASE("one output pixel per image, 30 images: tiles of many images in one group") {
     check_against_reference(3, 3, 5, F, false, 30, 66);
   }
