@@ -6,18 +6,23 @@
 // second convolution took 4.46 MFLOP per image as im2col + sgemm and takes 1.33 MFLOP of products
 // here, plus the transforms. Training keeps im2col, whose columns backward needs.
 //
-// Three steps, as in the paper:
-//   U = G g G^T    each (channel, filter)'s 3x3 kernel to 6x6, once per call
+// Four steps, as in the paper:
+//   U = G g G^T    each (channel, filter)'s 3x3 kernel to 6x6, once per kernel (cached)
 //   V = B^T d B    each 6x6 input tile to 6x6, per channel
 //   M = V . U      for each of the 36 positions xi, a GEMM (tiles x channels) * (channels x filters)
 //   Y = A^T M A    each tile's 6x6 back to its 4x4 outputs, per filter
-// The points are 0, +-1, +-2 and infinity, the usual choice for fp32: outputs differ from the
-// direct sum by a few units in the sixth digit (tests/unit/detail/test_winograd.cpp).
+// The points are 0, +-1, +-2 and infinity, the usual choice for fp32. The transforms scale values
+// by up to 8 and 1/24 before they cancel, so outputs differ from the exact sum by up to about 4e-6
+// of the largest output (tests/unit/detail/test_winograd.cpp), against 1e-7 for im2col + sgemm.
+// A NaN or infinity reaches all 16 outputs of every tile whose input it lies in, not only the 3x3
+// windows it lies in (an infinity as NaN: inf * 0). predict refuses them in the network's input;
+// a layer's output overflowing to infinity is another matter, and rare.
 //
 // Layouts are channels-last as everywhere in typenet: input (b, y, x, c), kernel
 // (ky, kx, c, f) as Keras stores it, output (b, y, x, f) without bias (the layer adds bias and
-// activation as after im2col). Tiles run over the flattened (image, tile) index, so a slice of
-// images of any size splits into whole blocks of the GEMM's kernel. Vectorised over channels in
+// activation as after im2col), or the 2x2 max pooling after it (transform_output). Tiles run
+// over the flattened (image, tile) index, so a slice of images of any size splits into whole
+// blocks of the GEMM's kernel. Vectorised over channels in
 // the transforms and over filters in the GEMM, with GCC vector types (float_vector.hpp).
 //
 // Like im2col, the loops take the geometry at run time and are compiled once per translation
@@ -40,13 +45,17 @@ namespace typenet::detail {
 namespace winograd {
 
 inline constexpr std::size_t tile = 6, out_tile = 4, positions = tile * tile;
-// The GEMM's register block: Rows tiles by Vectors vectors of filters, 24 of the 32 AVX-512
-// registers (12 of AVX2's 16): 6 x 4 (64 filters at a time), else 12 x 2, else 24 x 1.
+// The GEMM's register block: block_rows<Vectors> tiles by Vectors vectors of filters in
+// `accumulators` registers, 24 of AVX-512's 32 (6 x 4, 12 x 2 or 24 x 1), 12 of AVX2's 16 (3 x 4,
+// 6 x 2, 12 x 1). SSE's 16 registers take AVX2's blocks, and spill a little.
 inline constexpr std::size_t accumulators = vector_lanes == 16 ? 24 : 12;
 template <std::size_t Vectors>
 inline constexpr std::size_t block_rows = accumulators / Vectors;
-// Tiles transformed, multiplied and transformed back together: their V and M stay in L2.
+// Tiles transformed, multiplied and transformed back together: for W3's 32 -> 64 channels their
+// V and M take 330 KB, in L2 (a layer of 512 -> 512 takes 3.6 MB, which is still one pass).
 inline constexpr std::size_t group_tiles = block_rows<1>;
+static_assert(group_tiles % block_rows<2> == 0 && group_tiles % block_rows<4> == 0,
+              "a group is whole blocks of rows whatever the filters");
 
 // 3x3 stride 1, and filters in whole vectors; channels and sides are free.
 constexpr bool applies(std::size_t kernel_h, std::size_t kernel_w, std::size_t stride, std::size_t filters) {
@@ -128,10 +137,14 @@ inline TilePlace place(const WindowGeometry& g, std::size_t t) {
           static_cast<std::ptrdiff_t>(ox) - static_cast<std::ptrdiff_t>(g.pad_left), oy, ox};
 }
 
-// V[xi][row][c] for tiles [first, first + rows) of the group, positions `xi_stride` floats apart.
+// V[xi][row][c] for tiles [first, first + rows) of the group, positions `xi_stride` floats apart;
+// rows [rows, group_tiles) zero, so that a short last group's whole blocks multiply zeros.
 inline void transform_input(const WindowGeometry& g, const float* images, std::size_t first, std::size_t rows,
                             std::size_t xi_stride, float* v) {
   const std::size_t C = g.channels, H = g.in_height, W = g.in_width;
+  if (rows < group_tiles)
+    for (std::size_t xi = 0; xi < positions; ++xi)
+      std::fill(v + xi * xi_stride + rows * C, v + xi * xi_stride + group_tiles * C, 0.0f);
   for (std::size_t row = 0; row < rows; ++row) {
     const TilePlace p = place(g, first + row);
     const float* image = images + p.image * g.image_size();
@@ -183,8 +196,8 @@ inline void multiply_block(const float* v, const float* u, float* m, std::size_t
 }
 
 // M[row][xi][f] = V[xi][row][c] U[xi][c][f] for the `rows` tiles of a group, in whole blocks of
-// Vectors vectors of filters (a short last group computes whole blocks of rows; its extra rows
-// hold stale V and are not written out).
+// Vectors vectors of filters (a short last group computes whole blocks of rows, of zeros past
+// `rows`, which are not written out).
 template <std::size_t Vectors>
 inline void multiply_group(const float* v, std::size_t v_stride, const float* u, float* m, std::size_t rows,
                            std::size_t C, std::size_t F) {
@@ -233,26 +246,41 @@ inline void transform_output(const WindowGeometry& g, std::size_t filters, const
 // the 36 vectors the input transform writes for one tile do not fall in the same few sets of L1.
 inline std::size_t padded_stride(std::size_t floats) { return floats + 16; }
 
-// U for a kernel, from a small per-thread cache: predict calls forward once per chunk of rows
-// with the same kernel, and comparing the kernel with the copy the cache keeps costs a fraction of
-// transforming it again (which writes 36 / 9 times its size).
+// U for a kernel, from a per-thread cache: predict calls forward once per chunk of rows with the
+// same kernels, and comparing a kernel with the copy the cache keeps costs a fraction of
+// transforming it again (which writes 4 times its size). One entry per kernel address, up to 16
+// kernels and 32 MB (a network's worth of typical layers); a kernel beyond that is transformed
+// on every call into the last entry, which is then not kept for it.
 inline const float* transformed_kernel(const float* kernel, std::size_t channels, std::size_t filters) {
   struct Entry {
+    const float* address = nullptr;
     std::vector<float> kernel, u;
   };
-  thread_local std::vector<Entry> cache(4);
-  thread_local std::size_t next = 0;
-  const std::size_t size = 9 * channels * filters;
-  for (Entry& e : cache)
-    if (e.kernel.size() == size && e.u.size() == positions * channels * filters &&
-        std::memcmp(e.kernel.data(), kernel, size * sizeof(float)) == 0)
-      return e.u.data();
-  Entry& e = cache[next];
-  next = (next + 1) % cache.size();
-  e.kernel.assign(kernel, kernel + size);
-  e.u.resize(positions * channels * filters);
-  transform_kernel(kernel, channels, filters, e.u.data());
-  return e.u.data();
+  constexpr std::size_t max_entries = 16, max_floats = (std::size_t{32} << 20) / sizeof(float);
+  thread_local std::vector<Entry> cache;
+  const std::size_t size = 9 * channels * filters, u_size = positions * channels * filters;
+  auto transform_into = [&](Entry& e) {
+    e.kernel.assign(kernel, kernel + size);
+    e.u.resize(u_size);
+    transform_kernel(kernel, channels, filters, e.u.data());
+    return e.u.data();
+  };
+  std::size_t held = 0;
+  for (Entry& e : cache) {
+    if (e.address == kernel) {
+      if (e.kernel.size() == size && e.u.size() == u_size && std::memcmp(e.kernel.data(), kernel, size * sizeof(float)) == 0)
+        return e.u.data();
+      return transform_into(e);  // the same layer with new weights (or another shape there)
+    }
+    held += e.kernel.size() + e.u.size();
+  }
+  if (cache.size() < max_entries && held + size + u_size <= max_floats) {
+    cache.push_back({kernel, {}, {}});
+    return transform_into(cache.back());
+  }
+  if (cache.empty()) cache.emplace_back();
+  cache.back().address = nullptr;  // a scratch entry, which no address hits
+  return transform_into(cache.back());
 }
 
 // out = conv(images, kernel) without bias, for a 3x3 stride-1 window (applies()); or, given
@@ -266,7 +294,7 @@ TYPENET_COMPILED_ONCE inline void forward(const WindowGeometry& g, const float* 
   const float* u = transformed_kernel(kernel, C, F);
   const std::size_t v_stride = padded_stride(group_tiles * C);
   const std::size_t groups = (tiles + group_tiles - 1) / group_tiles;
-  parallel_for(groups, 1, [&](std::size_t g0, std::size_t g1) {
+  parallel_for(groups, grain_for(group_tiles * positions * (C + F)), [&](std::size_t g0, std::size_t g1) {
     // Grown on a thread's first call and kept: predict allocates nothing per batch.
     thread_local std::vector<float> v, m;
     v.resize(std::max(v.size(), positions * v_stride));

@@ -13,6 +13,16 @@
 // A small patch (kh * kw * in_channels, such as a 3x3 kernel on a one-channel image) runs as a
 // direct convolution instead, vectorised over the filters (detail/direct_conv.hpp): its GEMMs
 // would have an inner dimension too short for OpenBLAS. Chosen at compile time.
+//
+// Inference (predict, evaluate) has two paths of its own, which training cannot take since
+// backward needs the columns and the pooling's winners:
+// - a 3x3 stride-1 kernel that does not run direct and has whole vectors of filters runs as
+//   Winograd's F(4x4, 3x3) (detail/winograd.hpp): up to 4 times fewer multiplications (3.4 on
+//   W3's 11x11 outputs, which tiles of 4 cut), outputs within about 4e-6 of the largest one
+//   rather than 1e-7;
+// - a ReLU convolution that runs direct or as Winograd and is followed by a 2x2 max pooling writes
+//   the pooling's output itself (forward_pooled): its own output, four times larger, never leaves
+//   L1. What the two gave W3's inference: benchmarks/README.md, "Inference beside ONNX Runtime".
 #include "typenet/detail/im2col.hpp"
 
 #include <algorithm>
@@ -98,12 +108,15 @@ struct Conv2D {
 
     static void forward(const ForwardPass& p) {
       using detail::Transpose;
+      // In inference only: `if constexpr`, so that a program without such a layer does not compile it.
+      bool winograd = false;
+      if constexpr (runs_winograd) winograd = !p.training;
       if constexpr (runs_direct) {
         direct::forward(p.in, p.params, p.out, p.batch);
-      } else if (runs_winograd && !p.training) {
-        detail::winograd::forward(window::geometry, p.in, p.params, filters, p.out, p.batch);
       } else if constexpr (input_is_columns) {
         detail::gemm(Transpose::no, Transpose::no, p.batch * out_pixels, filters, patch, p.in, p.params, p.out);
+      } else if (winograd) {
+        if constexpr (runs_winograd) detail::winograd::forward(window::geometry, p.in, p.params, filters, p.out, p.batch);
       } else {
         // im2col and the GEMM a few images at a time, so that the GEMM reads each chunk's columns
         // from cache rather than memory; in training the whole batch's columns stay in scratch for

@@ -174,6 +174,28 @@ class Engine {
       return "linear";
   }
 
+  // pools_next_in_inference[I]: in inference, layer I also runs the pooling after it (layer.hpp).
+  static constexpr auto pools_next_in_inference = [] {
+    std::array<bool, layer_count> pools{};
+    Net::for_each_layer([&]<std::size_t I>() {
+      if constexpr (I + 1 < layer_count) pools[I] = PoolsNextInInference<layer<I>, layer<I + 1>>;
+    });
+    return pools;
+  }();
+
+  // Rows that inference runs through all its layers before the next rows: about 2 MB of the
+  // largest output it writes, so that each layer reads its input from cache rather than memory,
+  // and rows enough for the dense layers' GEMMs. (Before the convolutions pooled their own
+  // outputs, W3's first wrote 86 KB per image: 24 rows at a time rather than 128 took 12% off
+  // predict.) Views and the outputs of convolutions that pool them write nothing.
+  static constexpr std::size_t inference_chunk_rows = [] {
+    std::size_t largest = 1;
+    Net::for_each_layer([&]<std::size_t I>() {
+      if (!layer<I>::aliases_input && !pools_next_in_inference[I]) largest = std::max(largest, layer<I>::output_shape::size);
+    });
+    return std::max<std::size_t>(16, (std::size_t{1} << 19) / largest);
+  }();
+
  private:
   struct Worker {
     std::size_t capacity = 0;  // rows
@@ -232,15 +254,6 @@ class Engine {
     return fused;
   }();
 
-  // pools_next_in_inference[I]: in inference, layer I also runs the pooling after it (layer.hpp).
-  static constexpr auto pools_next_in_inference = [] {
-    std::array<bool, layer_count> pools{};
-    Net::for_each_layer([&]<std::size_t I>() {
-      if constexpr (I + 1 < layer_count) pools[I] = PoolsNextInInference<layer<I>, layer<I + 1>>;
-    });
-    return pools;
-  }();
-
   // Rows per worker below which a slice costs more in GEMM efficiency than its thread gains.
   static constexpr std::size_t min_rows_per_worker = 32;
 
@@ -273,16 +286,6 @@ class Engine {
       for (std::size_t k = k0; k < k1; ++k) f(k, rows * k / parts, rows * (k + 1) / parts);
     });
   }
-
-  // Rows that inference runs through all its layers before the next rows: about 2 MB of the
-  // largest layer output, so that each layer reads its input from cache rather than memory (W3's
-  // first convolution writes 86 KB per image for the pooling after it; 24 rows at a time rather
-  // than 128 took 12% off predict), and rows enough for the dense layers' GEMMs.
-  static constexpr std::size_t inference_chunk_rows = [] {
-    std::size_t largest = 1;
-    Net::for_each_layer([&]<std::size_t I>() { largest = std::max(largest, layer<I>::output_shape::size); });
-    return std::max<std::size_t>(16, (std::size_t{1} << 19) / largest);
-  }();
 
   // Runs layers [First, End) in inference on worker k's `rows` rows at x (inputs of layer First),
   // inference_chunk_rows at a time; returns their output rows.

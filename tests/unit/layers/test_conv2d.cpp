@@ -107,7 +107,7 @@ void check_conv_relu_pool(double of_scale) {
   auto params = model.parameters();
   tn::detail::Rng rng(6);
   for (float& p : params) p = rng.uniform(-1.0f, 1.0f);
-  const std::size_t batch = 30;  // more than one chunk of inference rows in some of the cases
+  const std::size_t batch = 30;
   const auto x = random_matrix(batch, H * W * C, 18);
   const auto y = model.predict(x, 16);
   using Conv = typename Net::template layer<1>;
@@ -119,7 +119,8 @@ void check_conv_relu_pool(double of_scale) {
     const auto conv = tn::testing::direct_convolution(x.data() + b * H * W * C, params.data(), params.data() + 9 * C * F,
                                                       H, W, C, F, 3, 3, 1, std::is_same_v<Pad, tn::Same>);
     std::vector<float> expected(PH * PW * F);
-    double scale = 0.0;
+    double scale = 0.0;  // the convolution's largest magnitude, as in test_winograd.cpp
+    for (float v : conv) scale = std::max(scale, static_cast<double>(std::abs(v)));
     for (std::size_t py = 0; py < PH; ++py)
       for (std::size_t px = 0; px < PW; ++px)
         for (std::size_t f = 0; f < F; ++f) {
@@ -127,7 +128,6 @@ void check_conv_relu_pool(double of_scale) {
           for (std::size_t k = 0; k < 4; ++k)
             best = std::max(best, conv[((2 * py + k / 2) * OW + 2 * px + k % 2) * F + f]);
           expected[(py * PW + px) * F + f] = best;
-          scale = std::max(scale, static_cast<double>(best));
         }
     for (std::size_t i = 0; i < expected.size(); ++i) {
       if (of_scale == 0.0)

@@ -120,6 +120,33 @@ TEST_CASE("predict and evaluate do not depend on the number of threads") {
   CHECK(e2.accuracy == e1.accuracy);
 }
 
+TEST_CASE("inference in chunks of rows gives what one row at a time gives") {
+  // A written output of 24x24x64 floats (the Tanh convolution): chunks of 16 rows, so that a slice
+  // of 40 rows runs as 16 + 16 + 8, rows 16 and 32 on. Then a ReLU convolution that pools its own
+  // outputs (no output of its own in inference), a view and a dense layer.
+  using Net = tn::Sequential<tn::Input<24, 24, 3>, tn::Conv2D<64, 3, 3, tn::Tanh, tn::Same>, tn::Conv2D<32, 3, 3, tn::ReLU>,
+                             tn::MaxPool2D<2>, tn::Flatten, tn::Dense<5, tn::Softmax>>;
+  static_assert(tn::Engine<Net>::inference_chunk_rows == 16);
+  static_assert(tn::Engine<Net>::pools_next_in_inference[2] == tn::Engine<Net>::layer<2>::runs_winograd);
+  const std::size_t rows = 40;
+  const auto x = random_matrix(rows, 24 * 24 * 3, 91);
+  const auto y = one_hot_cycle(rows, 5);
+  tn::Model<Net> model(6);
+  model.compile(tn::Adam{}, tn::CategoricalCrossentropy{});
+  xt::xtensor<float, 2> chunked, alone;
+  tn::Evaluation e_chunked, e_alone;
+  with_threads(1, [&] {  // one worker: its slice is the whole batch of 40
+    chunked = model.predict(x, rows);
+    e_chunked = model.evaluate(x, y, rows);
+    alone = model.predict(x, 1);
+    e_alone = model.evaluate(x, y, 1);
+  });
+  REQUIRE(chunked.shape() == alone.shape());
+  CHECK(xt::amax(xt::abs(chunked - alone))() <= 1e-6f);
+  CHECK(e_chunked.loss == doctest::Approx(e_alone.loss).epsilon(1e-6));
+  CHECK(e_chunked.accuracy == e_alone.accuracy);
+}
+
 TEST_CASE("gradients through dropout in a split batch pass the finite-difference check") {
   if (!two_threads_available()) return;
   with_threads(2, [&] {
